@@ -1,0 +1,39 @@
+// The store's one interface over PostgreSQL and PGlite: tenant-scoped transactions are the only door to tenant data.
+
+/** A SQL transaction bound to one tenant: row-level security limits every statement to that tenant's rows. */
+export interface TenantTx {
+  /** The tenant every statement in this transaction is confined to. */
+  readonly tenantId: string;
+  /** Runs one parameterised statement ($1, $2, …) and returns its rows. */
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+/** A SQL transaction outside any tenant (tenant registry, migrations, operator routines). RLS tables are unreachable. */
+export interface SystemTx {
+  /** Runs one parameterised statement and returns its rows. */
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export type DatabaseEngine = 'postgres' | 'pglite';
+
+/** Connection to the connector's database. */
+export interface Database {
+  readonly engine: DatabaseEngine;
+  /**
+   * Runs `work` in one transaction as the unprivileged application role with `app.tenant_id` set
+   * transaction-locally; commits on success, rolls back on throw. Rows of other tenants are invisible and
+   * writing them is rejected by the database.
+   */
+  withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /** Runs `work` in one transaction as the application role with no tenant set: tenant tables raise an error. */
+  withSystem<T>(work: (tx: SystemTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` as the schema owner with `app.tenant_id` set: reserved for the privileged routines that
+   * may bypass the app role's grants (tenant erasure, which also removes audit rows). Never call from request code.
+   */
+  withPrivilegedTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /** True when the database answers and every migration is applied. */
+  isReady(): Promise<boolean>;
+  /** Closes the pool or the embedded instance. */
+  close(): Promise<void>;
+}
