@@ -1,0 +1,93 @@
+// DCP flow for DSP: outbound SI tokens for our requests; inbound, verify the partner's token, query its Credential Service, verify.
+import type { OutboundHttpClient } from '../common/outbound-http';
+import { DCP_CONTEXT } from './credential-service';
+import { findService } from './did-document';
+import type { DidResolver } from './did-resolver';
+import { identityFailure, type IdentityResult } from './failures';
+import type { ParticipantClaims, PresentationVerifier } from './presentation-verifier';
+import { DEFAULT_CREDENTIAL_TYPES, typeScope } from './scopes';
+import { bearerToken, type SelfIssuedTokenService } from './self-issued-token';
+
+export interface AuthenticateOptions {
+  /** Credential types the partner must present; default Membership, BPN and DataExchangeGovernance. */
+  readonly requiredTypes?: readonly string[];
+  /** Scope syntax for the query: Tractus-X 3-part (default) or DCP 2-part. */
+  readonly scopeForm?: 'tractusx' | 'dcp';
+}
+
+/** What DSP handlers call to authenticate partners and to authenticate themselves. */
+export interface DcpIdentityService {
+  /**
+   * Authenticates an inbound DSP request to `tenantId`: verifies the SI token in `authorization`, fetches the
+   * partner's presentations for `requiredTypes` with our own SI token (relaying the partner's access token) and
+   * verifies them. Returns the partner's claims for the policy engine, or a failure with a precise code.
+   */
+  authenticate(tenantId: string, authorization: string | undefined, options?: AuthenticateOptions): Promise<IdentityResult<ParticipantClaims>>;
+  /** The `Authorization` header value for a DSP request from `tenantId` to `partnerDid` (an SI token with an access token for `scopes`). */
+  authorizationFor(tenantId: string, partnerDid: string, scopes?: readonly string[]): Promise<string>;
+}
+
+export interface DcpIdentityServiceDeps {
+  readonly siTokens: SelfIssuedTokenService;
+  readonly resolver: DidResolver;
+  readonly http: OutboundHttpClient;
+  readonly presentations: PresentationVerifier;
+  readonly didOf: (tenantId: string) => string;
+  /** Accept `http:` Credential Service URLs on loopback hosts (tests, development). Default false. */
+  readonly allowLoopbackHttp?: boolean;
+  /** Deadline of the presentation query, ms. Default 10 000. */
+  readonly queryTimeoutMs?: number;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function acceptableEndpoint(endpoint: string, allowLoopbackHttp: boolean): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol === 'https:') return url;
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || url.hostname.startsWith('127.');
+  return url.protocol === 'http:' && allowLoopbackHttp && loopback ? url : undefined;
+}
+
+export function createDcpIdentityService(deps: DcpIdentityServiceDeps): DcpIdentityService {
+  return {
+    async authenticate(tenantId, authorization, options = {}) {
+      const bearer = bearerToken(authorization);
+      if (!bearer.ok) return bearer;
+      const si = await deps.siTokens.verify(tenantId, bearer.value);
+      if (!si.ok) return si;
+      const partner = si.value.issuer;
+      const doc = await deps.resolver.resolve(partner);
+      if (!doc.ok) return doc;
+      const endpoint = findService(doc.value, 'CredentialService');
+      if (endpoint === undefined) return identityFailure('credential-service-missing', 'partner DID document has no CredentialService');
+      const base = acceptableEndpoint(endpoint, deps.allowLoopbackHttp ?? false);
+      if (base === undefined) return identityFailure('credential-service-missing', 'partner Credential Service URL must be HTTPS');
+      const requiredTypes = options.requiredTypes ?? DEFAULT_CREDENTIAL_TYPES;
+      const ourToken = await deps.siTokens.create(tenantId, partner, si.value.token === undefined ? { scopes: [] } : { token: si.value.token });
+      const res = await deps.http.requestJson({
+        url: `${base.toString().replace(/\/+$/, '')}/presentations/query`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${ourToken}` },
+        json: { '@context': [DCP_CONTEXT], type: 'PresentationQueryMessage', scope: requiredTypes.map((t) => typeScope(t, options.scopeForm)) },
+        timeoutMs: deps.queryTimeoutMs ?? 10_000,
+      });
+      if (!res.ok) return identityFailure('presentation-query-failed', `presentation query failed: ${res.reason}${res.status ? ` ${res.status}` : ''}`);
+      const body = res.value.json;
+      if (!isObject(body) || body.type !== 'PresentationResponseMessage' || !Array.isArray(body.presentation)) {
+        return identityFailure('presentation-invalid', 'response is not a PresentationResponseMessage');
+      }
+      return deps.presentations.verify({ tenantId, ourDid: deps.didOf(tenantId), holderDid: partner, presentations: body.presentation, requiredTypes });
+    },
+
+    async authorizationFor(tenantId, partnerDid, scopes) {
+      return `Bearer ${await deps.siTokens.create(tenantId, partnerDid, scopes === undefined ? {} : { scopes })}`;
+    },
+  };
+}
