@@ -12,6 +12,8 @@ const CONTEXT_FILES: Readonly<Record<string, string>> = {
   'https://w3id.org/dspace-dcp/v1.0/dcp.jsonld': 'dcp-v1.jsonld',
   'https://w3id.org/dspace-dcp/v1.0/odrl.jsonld': 'dcp-v1-odrl.jsonld',
   'https://w3id.org/catenax/credentials/v1.0.0': 'catenax-credentials-v1.jsonld',
+  'http://www.w3.org/ns/odrl.jsonld': 'odrl-w3c.jsonld',
+  'https://w3id.org/tractusx/policy/v1.0.0': 'tractusx-policy-v1.jsonld',
 };
 
 const cache = new Map<string, unknown>();
