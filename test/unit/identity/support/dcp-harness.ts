@@ -3,18 +3,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOutboundHttpClient, type OutboundHttpClient } from '../../../../connector/common/outbound-http';
 import type { TenantKeyProvider } from '../../../../connector/credentials/key-provider';
-import { createAccessTokenService, type AccessTokenService } from '../../../../connector/identity/access-token';
-import { createCredentialService, type CredentialService } from '../../../../connector/identity/credential-service';
-import { createDcpIdentityService, type DcpIdentityService } from '../../../../connector/identity/dcp-identity-service';
+import { type AccessTokenService } from '../../../../connector/identity/access-token';
+import { type CredentialService } from '../../../../connector/identity/credential-service';
+import { type DcpIdentityService } from '../../../../connector/identity/dcp-identity-service';
 import { createDevTrustAnchor, generateDevIssuerKey, type DevTrustAnchor } from '../../../../connector/identity/dev-trust-anchor';
-import { createDidDocumentService, type DidDocumentService } from '../../../../connector/identity/did-document';
-import { createDidWebResolver, type DidResolver } from '../../../../connector/identity/did-resolver';
-import { createSqlHeldCredentialRepository, heldCredentialFromJwt, type HeldCredentialRepository } from '../../../../connector/identity/held-credential-repository';
+import { type DidDocumentService } from '../../../../connector/identity/did-document';
+import { type DidResolver } from '../../../../connector/identity/did-resolver';
+import { heldCredentialFromJwt, type HeldCredentialRepository } from '../../../../connector/identity/held-credential-repository';
 import { createInMemoryJtiReplayStore } from '../../../../connector/identity/jti-replay-store';
-import { createPresentationVerifier, type PresentationVerifier } from '../../../../connector/identity/presentation-verifier';
-import { createSelfIssuedTokenService, type SelfIssuedTokenService } from '../../../../connector/identity/self-issued-token';
-import { createStatusListChecker } from '../../../../connector/identity/status-list';
-import { createStaticTrustedIssuers } from '../../../../connector/identity/trusted-issuers';
+import { type PresentationVerifier } from '../../../../connector/identity/presentation-verifier';
+import { type SelfIssuedTokenService } from '../../../../connector/identity/self-issued-token';
+import { createIdentityComponents } from '../../../../connector/identity/identity-components';
 import { createInMemoryKeyProvider } from './in-memory-key-provider';
 import type { ScratchDb } from './scratch-db';
 
@@ -78,23 +77,15 @@ export async function startHarness(db: ScratchDb): Promise<Harness> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const keys = createInMemoryKeyProvider(now);
-  const dids = createDidDocumentService({ keys, publicBaseUrl: base });
-  const didOf = dids.didOf;
   const httpClient = createOutboundHttpClient({ allowLoopback: true, timeoutMs: 3000 });
-  const resolver = createDidWebResolver({ http: httpClient, allowLoopbackHttp: true, now, cacheTtlMs: 60_000 });
-  const accessTokens = createAccessTokenService({ keys, didOf, now });
-  const siTokens = createSelfIssuedTokenService({ keys, didOf, resolver, replay: createInMemoryJtiReplayStore({ now }), accessTokens, now });
-  const repo = createSqlHeldCredentialRepository();
-  const credentialService = createCredentialService({ siTokens, accessTokens, credentials: repo, db, keys, didOf, now });
   const anchor = createDevTrustAnchor({ publicBaseUrl: base, key: generateDevIssuerKey('ES256K'), now });
   const rogueIssuer = createDevTrustAnchor({ publicBaseUrl: base, key: generateDevIssuerKey('ES256'), now, pathSegments: ['rogue-issuer'] });
-  const presentations = createPresentationVerifier({
-    resolver,
-    trustedIssuers: createStaticTrustedIssuers({ global: [anchor.did] }),
-    statusLists: createStatusListChecker({ http: httpClient, resolver, now, cacheTtlMs: 0 }),
-    now,
-  });
-  const dcp = createDcpIdentityService({ siTokens, resolver, http: httpClient, presentations, didOf, allowLoopbackHttp: true });
+  const components = createIdentityComponents(
+    { publicBaseUrl: base, trustedIssuers: [anchor.did], allowLoopbackHttp: true, didCacheTtlMs: 60_000, statusListCacheTtlMs: 0 },
+    { keys, http: httpClient, db, now, replay: createInMemoryJtiReplayStore({ now }) },
+  );
+  const { dids, resolver, accessTokens, siTokens, credentialService, presentations, dcp } = components;
+  const repo = components.heldCredentials;
 
   handler = async (req, res) => {
     const url = new URL(req.url ?? '/', base);
