@@ -5,7 +5,7 @@ export type AwsStage = 'sts' | 'secrets' | 'cognito';
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException', 'SlowDown']);
 const TRANSIENT = new Set(['InternalFailure', 'InternalErrorException', 'InternalServiceError', 'ServiceUnavailable', 'IDPCommunicationError', 'TimeoutError', 'RequestTimeout']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 function errorName(error: unknown): string {
   if (error !== null && typeof error === 'object') {
@@ -30,6 +30,9 @@ export function classifyAwsError(stage: AwsStage, error: unknown): MintFailure {
   if (TRANSIENT.has(name) || NETWORK.has(name) || (status !== undefined && status >= 500)) {
     return mintFailure('aws-unavailable', `${stage}: service unavailable (${name})`, true);
   }
+  if (status === undefined && !(error !== null && typeof error === 'object' && '$fault' in error)) {
+    return mintFailure('aws-unavailable', `${stage}: no answer from AWS (${name})`, true);
+  }
   if (stage === 'sts') return mintFailure('role-not-assumable', `sts: tenant role not assumable (${name})`);
   if (stage === 'secrets') {
     if (name === 'ResourceNotFoundException' || name === 'InvalidRequestException') return mintFailure('secret-missing', `secretsmanager: secret missing or scheduled for deletion (${name})`);
@@ -38,7 +41,6 @@ export function classifyAwsError(stage: AwsStage, error: unknown): MintFailure {
     }
     return mintFailure('secret-missing', `secretsmanager: secret not retrievable (${name})`);
   }
-  if (status === undefined && name === 'UnknownError') return mintFailure('aws-unavailable', `${stage}: request failed`, true);
   return mintFailure('cognito-refused', `cognito: token refused (${name})`);
 }
 
