@@ -56,6 +56,8 @@ interface Writer {
   reference(value: string): JsonValue;
   type(local: string): string;
   timestampKey: string;
+  /** Non-string literals must be written as value objects (DSP 2025-1 schema). */
+  stringsOnly: boolean;
 }
 
 const DSP_2025: Writer = {
@@ -66,6 +68,7 @@ const DSP_2025: Writer = {
   reference: (v) => v,
   type: (l) => l,
   timestampKey: 'timestamp',
+  stringsOnly: true,
 };
 
 const DSP_2024: Writer = {
@@ -76,6 +79,7 @@ const DSP_2024: Writer = {
   reference: (v) => v,
   type: (l) => `odrl:${l}`,
   timestampKey: 'dspace:timestamp',
+  stringsOnly: false,
 };
 
 const EDC: Writer = {
@@ -86,17 +90,19 @@ const EDC: Writer = {
   reference: (v) => ({ '@id': v }),
   type: (l) => `odrl:${l}`,
   timestampKey: 'edc:timestamp',
+  stringsOnly: false,
 };
 
-function literal(l: Literal): JsonValue {
+/** A right-operand value; DSP 2025-1 allows only strings, objects and arrays, so other scalars become value objects. */
+function literal(l: Literal, stringsOnly: boolean): JsonValue {
   if (l.isIri === true) return { '@id': String(l.value) };
   if (l.datatype !== undefined) return { '@value': l.value, '@type': l.datatype };
-  return l.value;
+  return stringsOnly && typeof l.value !== 'string' ? { '@value': l.value } : l.value;
 }
 
 function constraint(c: Constraint, w: Writer): JsonObject {
   if (c.type === 'logical') return { [w.key(c.operator)]: c.constraints.map((x) => constraint(x, w)) };
-  const values = c.rightOperand.map(literal);
+  const values = c.rightOperand.map((l) => literal(l, w.stringsOnly));
   const asArray = values.length > 1 || SET_OPERATORS.has(c.operator);
   return {
     [w.key('leftOperand')]: w.leftOperand(c.leftOperand),
