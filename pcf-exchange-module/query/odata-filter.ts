@@ -168,7 +168,7 @@ function describe(t: Token): string {
 
 /** Parses a v2 `$filter` value into the footprint filter AST, or a precise `bad-request` failure. */
 export function parseODataFilter(input: string): FilterParse {
-  if (input.trim() === '') return filterFailure([{ parameter: '$filter', position: 0, problem: 'malformed', message: '$filter is empty' }]);
+  if (input.trim() === '') return filterFailure([{ parameter: '$filter', position: 0, problem: 'malformed', message: '$filter at position 0: the filter is empty' }]);
   try {
     return { ok: true, value: new Parser(tokenize(input)).parse() };
   } catch (e) {
