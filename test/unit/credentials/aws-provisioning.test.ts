@@ -1,3 +1,4 @@
+// Tests: AWS onboarding/offboarding over nock.
 import nock from 'nock';
 import { createAwsCallCounter, createAwsClientFactory } from '../../../connector/credentials/aws/aws-clients';
 import { createAwsTenantProvisioning } from '../../../connector/credentials/aws/provisioning';

@@ -1,3 +1,4 @@
+// Tests: Cognito verifier over a nock JWKS: claims, tenant, scope, forgeries.
 import { createPublicKey } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import nock from 'nock';

@@ -1,3 +1,4 @@
+// Tests: AES-256-GCM envelope crypto without a database.
 import { randomBytes } from 'node:crypto';
 import { createMasterKey, generateDataKey, open, seal } from '../../../connector/credentials/local/envelope-crypto';
 

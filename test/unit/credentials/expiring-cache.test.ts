@@ -1,3 +1,4 @@
+// Tests: Single-flight expiring cache behaviour.
 import { createExpiringCache } from '../../../connector/credentials/expiring-cache';
 
 describe('expiring single-flight cache', () => {

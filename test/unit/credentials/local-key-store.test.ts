@@ -1,3 +1,4 @@
+// Tests: Encrypted local key store and secret box against PostgreSQL with RLS.
 import { randomBytes } from 'node:crypto';
 import { compactVerify, importJWK, SignJWT } from 'jose';
 import { createLocalKeyStore, type LocalKeyStore } from '../../../connector/credentials/local/local-key-store';

@@ -1,3 +1,4 @@
+// Tests: Local minter, refresh rotation and local verifier against PostgreSQL.
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { createLocalKeyStore, type LocalKeyStore } from '../../../connector/credentials/local/local-key-store';

@@ -1,3 +1,4 @@
+// Tests: Validation of a tenant's AWS credential settings.
 import { cognitoIssuer, cognitoJwksUrl, cognitoTokenEndpoint, validateAwsTenantSettings } from '../../../connector/credentials/aws/tenant-settings';
 
 const valid = {
