@@ -51,8 +51,34 @@ export function credentialTypeName(type: string): string {
   return type.slice(i + 1);
 }
 
-function typesOf(vc: VerifiedCredentialClaims): readonly string[] {
-  return typeof vc.type === 'string' ? [vc.type] : vc.type;
+/** Whether a credential type value names `typeName` (short, prefixed or full IRI form). */
+function typeMatches(type: string, typeName: string): boolean {
+  if (!type.endsWith(typeName)) return false;
+  if (type.length === typeName.length) return true;
+  const sep = type.charCodeAt(type.length - typeName.length - 1);
+  return sep === 47 /* / */ || sep === 35 /* # */ || sep === 58; /* : */
+}
+
+function hasType(vc: VerifiedCredentialClaims, typeName: string): boolean {
+  return typeof vc.type === 'string' ? typeMatches(vc.type, typeName) : vc.type.some((t) => typeMatches(t, typeName));
+}
+
+interface Validity {
+  readonly from?: number;
+  readonly until?: number;
+}
+
+const validityCache = new WeakMap<VerifiedCredentialClaims, Validity>();
+
+function validityOf(vc: VerifiedCredentialClaims): Validity {
+  let v = validityCache.get(vc);
+  if (v === undefined) {
+    const until = Date.parse(vc.validUntil ?? vc.expirationDate ?? '');
+    const from = Date.parse(vc.validFrom ?? vc.issuanceDate ?? '');
+    v = { ...(Number.isNaN(from) ? {} : { from }), ...(Number.isNaN(until) ? {} : { until }) };
+    validityCache.set(vc, v);
+  }
+  return v;
 }
 
 /** The subjects of a credential as an array. */
@@ -63,16 +89,10 @@ export function subjectsOf(vc: VerifiedCredentialClaims): readonly CredentialSub
 
 /** Why a credential is not usable at `now` (expired or not yet valid), or undefined when it is. */
 export function credentialTimeProblem(vc: VerifiedCredentialClaims, now: Date): string | undefined {
-  const until = vc.validUntil ?? vc.expirationDate;
-  if (until !== undefined) {
-    const t = Date.parse(until);
-    if (!Number.isNaN(t) && t < now.getTime()) return `expired at ${until}`;
-  }
-  const from = vc.validFrom ?? vc.issuanceDate;
-  if (from !== undefined) {
-    const t = Date.parse(from);
-    if (!Number.isNaN(t) && t > now.getTime()) return `not valid before ${from}`;
-  }
+  const { from, until } = validityOf(vc);
+  const t = now.getTime();
+  if (until !== undefined && until < t) return `expired at ${vc.validUntil ?? vc.expirationDate}`;
+  if (from !== undefined && from > t) return `not valid before ${vc.validFrom ?? vc.issuanceDate}`;
   return undefined;
 }
 
@@ -88,7 +108,7 @@ export function findCredentials(ctx: PolicyContext, typeName: string): Credentia
   const valid: VerifiedCredentialClaims[] = [];
   const rejected: string[] = [];
   for (const vc of ctx.counterParty.credentials) {
-    if (!typesOf(vc).some((t) => credentialTypeName(t) === typeName)) continue;
+    if (!hasType(vc, typeName)) continue;
     const problem = credentialTimeProblem(vc, ctx.now);
     if (problem === undefined) valid.push(vc);
     else rejected.push(`${typeName} ${problem}`);

@@ -97,7 +97,9 @@ describe('policy engine: logic', () => {
   it('obligations and duties must hold', () => {
     const obligation: Rule = { kind: 'obligation', action: ODRL_USE, constraints: [is('silver')] };
     expect(allowed(policy({ obligations: [obligation] }))).toBe(false);
-    expect(allowed(policy({ permissions: [{ ...perm(is('gold')), duties: [obligation] }] }))).toBe(false);
+    const withDuty = engine.evaluate(policy({ permissions: [{ ...perm(is('gold')), duties: [obligation] }] }), 'catalog', gold);
+    expect(withDuty.allowed).toBe(false);
+    expect(withDuty.explanation.rules[0]).toMatchObject({ verdict: 'satisfied', passed: false, reason: 'a duty is not fulfilled', duties: [{ passed: false }] });
     expect(allowed(policy({ permissions: [{ ...perm(is('gold')), duties: [{ ...obligation, constraints: [is('gold')] }] }] }))).toBe(true);
   });
 
