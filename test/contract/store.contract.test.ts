@@ -1,0 +1,104 @@
+// Store contract: the same isolation guarantees on PGlite and PostgreSQL, for every tenant table the migrations create.
+import { applyMigrations } from '../../connector/store/migrations';
+import { InvalidTenantIdError } from '../../connector/store/tenant-guard';
+import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
+
+describe.each(testEngines())('store contract on %s', (engine) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(engine);
+    await insertTenantRow(db, 'alpha');
+    await insertTenantRow(db, 'beta');
+    for (const [tenant, key] of [['alpha', 'a1'], ['alpha', 'a2'], ['beta', 'b1']]) {
+      await db.withTenant(tenant, (tx) =>
+        tx.query("INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_by) VALUES ($1, $2, $2, 'admin', 'h', 'test')", [tenant, key]),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('a query without WHERE inside tenant A returns none of B’s rows', async () => {
+    const rows = await db.withTenant('alpha', (tx) => tx.query<{ tenant_id: string; id: string }>('SELECT tenant_id, id FROM api_keys ORDER BY id'));
+    expect(rows).toEqual([{ tenant_id: 'alpha', id: 'a1' }, { tenant_id: 'alpha', id: 'a2' }]);
+    const beta = await db.withTenant('beta', (tx) => tx.query<{ id: string }>('SELECT id FROM api_keys'));
+    expect(beta.map((r) => r.id)).toEqual(['b1']);
+  });
+
+  it('an insert with B’s tenant_id from A’s transaction is rejected', async () => {
+    await expect(
+      db.withTenant('alpha', (tx) =>
+        tx.query("INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_by) VALUES ('beta', 'x', 'x', 'admin', 'h', 't')"),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const beta = await db.withTenant('beta', (tx) => tx.query<{ id: string }>('SELECT id FROM api_keys'));
+    expect(beta.map((r) => r.id)).toEqual(['b1']);
+  });
+
+  it('an update cannot move a row to another tenant, nor touch another tenant’s rows', async () => {
+    await expect(db.withTenant('alpha', (tx) => tx.query("UPDATE api_keys SET tenant_id = 'beta' WHERE id = 'a1'"))).rejects.toThrow(/row-level security/);
+    const touched = await db.withTenant('alpha', (tx) => tx.query("UPDATE api_keys SET name = 'hacked' WHERE id = 'b1' RETURNING id"));
+    expect(touched).toEqual([]);
+  });
+
+  it('forgetting the tenant is an error, not "all tenants"', async () => {
+    await expect(db.withSystem((tx) => tx.query('SELECT * FROM api_keys'))).rejects.toThrow(/no tenant is set/);
+  });
+
+  it('refuses a malformed tenant id before any SQL runs', async () => {
+    await expect(db.withTenant("x'; DROP TABLE tenants; --", async () => 1)).rejects.toBeInstanceOf(InvalidTenantIdError);
+    await expect(db.withTenant('', async () => 1)).rejects.toBeInstanceOf(InvalidTenantIdError);
+  });
+
+  it('a tenant transaction sees only its own tenant record; system transactions see all', async () => {
+    const own = await db.withTenant('alpha', (tx) => tx.query<{ id: string }>('SELECT id FROM tenants'));
+    expect(own.map((r) => r.id)).toEqual(['alpha']);
+    const all = await db.withSystem((tx) => tx.query<{ id: string }>('SELECT id FROM tenants ORDER BY id'));
+    expect(all.map((r) => r.id)).toEqual(['alpha', 'beta']);
+    await expect(db.withTenant('alpha', (tx) => tx.query("UPDATE tenants SET display_name = 'x' WHERE id = 'alpha'"))).rejects.toThrow(/row-level security/);
+  });
+
+  it('rolls back everything when the work throws', async () => {
+    await expect(
+      db.withTenant('alpha', async (tx) => {
+        await tx.query("INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_by) VALUES ('alpha', 'tmp', 'tmp', 'viewer', 'h', 't')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const rows = await db.withTenant('alpha', (tx) => tx.query("SELECT id FROM api_keys WHERE id = 'tmp'"));
+    expect(rows).toEqual([]);
+  });
+
+  it('the application role cannot edit or delete audit rows', async () => {
+    await expect(db.withTenant('alpha', (tx) => tx.query("UPDATE audit_log SET actor = 'x'"))).rejects.toThrow(/permission denied/);
+    await expect(db.withTenant('alpha', (tx) => tx.query('DELETE FROM audit_log'))).rejects.toThrow(/permission denied/);
+    await expect(db.withSystem((tx) => tx.query('DELETE FROM operator_audit_log'))).rejects.toThrow(/permission denied/);
+  });
+
+  it('every table with a tenant_id column has tenant_id NOT NULL and forced row-level security', async () => {
+    const tables = await db.withOwner((tx) =>
+      tx.query<{ table_name: string; is_nullable: string; relrowsecurity: boolean; relforcerowsecurity: boolean; policies: number }>(
+        `SELECT c.table_name, c.is_nullable, k.relrowsecurity, k.relforcerowsecurity,
+                (SELECT count(*) FROM pg_policy p WHERE p.polrelid = k.oid)::int AS policies
+           FROM information_schema.columns c
+           JOIN pg_class k ON k.relname = c.table_name AND k.relnamespace = current_schema()::regnamespace
+          WHERE c.column_name = 'tenant_id' AND c.table_schema = current_schema() AND k.relkind = 'r'
+          ORDER BY c.table_name`,
+      ),
+    );
+    expect(tables.length).toBeGreaterThanOrEqual(4);
+    for (const t of tables) {
+      expect({ table: t.table_name, nullable: t.is_nullable, rls: t.relrowsecurity, forced: t.relforcerowsecurity, hasPolicy: t.policies > 0 }).toEqual({
+        table: t.table_name, nullable: 'NO', rls: true, forced: true, hasPolicy: true,
+      });
+    }
+  });
+
+  it('applying migrations again changes nothing', async () => {
+    expect(await applyMigrations(db)).toEqual([]);
+    expect(await db.isReady()).toBe(true);
+  });
+});
