@@ -110,7 +110,9 @@ export function encodeMessage(message: OutboundDspMessage, dialect: DspDialect):
   const w = wireNames(dialect);
   const prefixed = DIALECT_INFO[dialect].prefixed;
   if (message.type === 'VersionResponse') {
-    return { protocolVersions: message.protocolVersions.map((v) => ({ ...v })) };
+    // 2025-1 has no @context here; the 2024-1 (and derived 0.8) version schema requires one.
+    const versions = { protocolVersions: message.protocolVersions.map((v) => ({ ...v })) };
+    return prefixed ? { '@context': canonicalContext(dialect), ...versions } : versions;
   }
   const context = canonicalContext(dialect);
   const out: Json = { '@context': Array.isArray(context) ? [...(context as unknown[])] : context };

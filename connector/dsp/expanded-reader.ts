@@ -151,7 +151,7 @@ function distribution(node: Node): Distribution {
   if (typeof first['@value'] === 'string') return { format: reqStr(node, `${DCT}format`), accessService: first['@value'] };
   const access = first;
   if (typeof access['@id'] !== 'string') throw new ReadError('accessService must reference a DataService by @id');
-  const inline = Object.keys(access).some((k) => k !== '@id');
+  const inline = Object.keys(access).some((k) => k !== '@id' && k !== '@type');
   return {
     format: reqStr(node, `${DCT}format`),
     accessService: access['@id'],
