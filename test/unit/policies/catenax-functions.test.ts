@@ -174,3 +174,37 @@ describe('legacy Dismantler', () => {
     expect((await run({ ...brands, rightOperand: ['Tesla'] }, context([dismantlerVc]), 'catalog')).allowed).toBe(false);
   });
 });
+
+describe('every contractual constraint: agreed value accepted, wrong value refused', () => {
+  const cases: [string, string, unknown, 'permission' | 'prohibition' | 'obligation', PolicyScope][] = [
+    ['UsagePurpose', 'isAnyOf', ['cx.pcf.base:1'], 'permission', 'contract.negotiation'],
+    ['ContractReference', 'isAllOf', ['contract-1'], 'permission', 'transfer.process'],
+    ['AffiliatesRegion', 'isAnyOf', ['cx.region.europe:1'], 'prohibition', 'contract.negotiation'],
+    ['AffiliatesBpnl', 'isAnyOf', ['BPNL000000000001'], 'permission', 'contract.negotiation'],
+    ['UsageRestriction', 'isAllOf', ['cx.thirdParty.forbidden:1'], 'prohibition', 'transfer.process'],
+    ['DataFrequency', 'eq', 'cx.dataFrequency.unlimited:1', 'permission', 'contract.negotiation'],
+    ['VersionChanges', 'eq', 'cx.versionChanges.major:1', 'permission', 'contract.negotiation'],
+    ['ContractTermination', 'eq', 'cx.data.keeping:1', 'permission', 'contract.negotiation'],
+    ['ConfidentialInformationMeasures', 'eq', 'cx.confidentiality.measures:1', 'permission', 'contract.negotiation'],
+    ['ConfidentialInformationSharing', 'isAnyOf', ['cx.sharing.managedLegalEntity:1'], 'permission', 'contract.negotiation'],
+    ['ExclusiveUsage', 'eq', 'cx.exclusiveUsage.dataConsumer:1', 'permission', 'contract.negotiation'],
+    ['Warranty', 'eq', 'cx.warranty.dataQualityIssues:1', 'permission', 'contract.negotiation'],
+    ['WarrantyDefinition', 'eq', 'cx.warranty.contractEndDate:1', 'permission', 'contract.negotiation'],
+    ['WarrantyDurationMonths', 'eq', '24', 'permission', 'contract.negotiation'],
+    ['Liability', 'eq', 'cx.slightNegligence:1', 'permission', 'contract.negotiation'],
+    ['JurisdictionLocation', 'eq', 'Stuttgart', 'permission', 'contract.negotiation'],
+    ['JurisdictionLocationReference', 'eq', 'cx.location.contractReference:1', 'permission', 'contract.negotiation'],
+    ['Precedence', 'eq', 'cx.precedence.rcAgreement:1', 'permission', 'contract.negotiation'],
+    ['DataUsageEndDefinition', 'eq', 'cx.dataUsageEnd.unlimited:1', 'permission', 'policy.monitor'],
+  ];
+
+  it.each(cases)('%s', async (name, operator, rightOperand, rule, scope) => {
+    const good = await run({ leftOperand: name, operator, rightOperand }, context([]), scope, { rule });
+    expect(good.c).toMatchObject({ function: name, verdict: 'contractual' });
+    expect(good.allowed).toBe(true);
+    const wrongValue = Array.isArray(rightOperand) ? ['cx.unknown.value:1', ''] : 'cx.unknown.value:0';
+    const bad = await run({ leftOperand: name, operator: operator === 'eq' ? 'neq' : 'eq', rightOperand: wrongValue }, context([]), scope, { rule });
+    expect(bad.c.verdict).toBe('error');
+    expect(bad.allowed).toBe(false);
+  });
+});
