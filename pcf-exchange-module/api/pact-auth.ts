@@ -1,0 +1,106 @@
+// Bearer-token checks of the PACT host behind one interface: PACT access tokens and, when configured, data-plane tokens.
+import type { DataPlaneTokenVerifier } from '../../connector/credentials/token-verifier';
+import { peekHeader } from '../../connector/credentials/token-verifier';
+import type { Database } from '../../connector/store/database';
+import { createPactClientStore } from '../clients/pact-client-store';
+import { PACT_TOKEN_TYPE, type PactTokenService } from '../clients/pact-tokens';
+
+/** Who is calling the PACT host, as handlers see it (like EDC's `Edc-Bpn` / `Edc-Contract-Agreement-Id`). */
+export type PactPrincipal =
+  | { readonly kind: 'pact-client'; readonly clientId: string; readonly expiresAt: Date }
+  | {
+    readonly kind: 'data-plane';
+    readonly subject: string;
+    readonly bpn?: string;
+    readonly did?: string;
+    readonly agreementId?: string;
+    readonly transferId?: string;
+    readonly expiresAt: Date;
+  };
+
+export type BearerCheck =
+  | { readonly ok: true; readonly principal: PactPrincipal }
+  | { readonly ok: false; readonly expired: boolean; readonly unavailable: boolean; readonly message: string };
+
+/** Verifies bearer tokens presented on a tenant's PACT host. */
+export interface PactBearerVerifier {
+  /**
+   * The principal of `token` on `tenantId`'s host, or why it is refused. Never throws for a bad token and never
+   * logs it. Tokens of another tenant's host are refused like forged ones.
+   */
+  verify(tenantId: string, token: string): Promise<BearerCheck>;
+}
+
+/** A short-lived view of which PACT clients are still active (revocation reaches other replicas within `ttlMs`). */
+export interface ClientStatusCache {
+  /** True when the client exists and is not revoked. */
+  isActive(tenantId: string, clientId: string): Promise<boolean>;
+  /** Forgets the cached status (call on revocation in this process). */
+  evict(tenantId: string, clientId: string): void;
+}
+
+export function createClientStatusCache(db: Database, now: () => Date, ttlMs = 30_000): ClientStatusCache {
+  const store = createPactClientStore();
+  const cache = new Map<string, { active: boolean; until: number }>();
+  const key = (t: string, c: string): string => `${t}\u0000${c}`;
+  return {
+    async isActive(tenantId, clientId) {
+      const k = key(tenantId, clientId);
+      const hit = cache.get(k);
+      if (hit !== undefined && hit.until > now().getTime()) return hit.active;
+      const active = (await db.withTenant(tenantId, (tx) => store.findActive(tx, clientId))) !== undefined;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(k, { active, until: now().getTime() + ttlMs });
+      return active;
+    },
+    evict(tenantId, clientId) {
+      cache.delete(key(tenantId, clientId));
+    },
+  };
+}
+
+export interface PactBearerVerifierDeps {
+  readonly tokens: PactTokenService;
+  readonly clients: ClientStatusCache;
+  /** Verifies data-plane tokens minted at transfer start (tokens that are not PACT access tokens). */
+  readonly dataPlaneVerifier?: DataPlaneTokenVerifier;
+}
+
+const refused = (message: string, expired = false, unavailable = false): BearerCheck => ({ ok: false, expired, unavailable, message });
+
+/**
+ * PACT access tokens are recognised by their JOSE `typ` (`pact+jwt`); any other token goes to the data-plane
+ * verifier when one is configured, and is refused otherwise.
+ */
+export function createPactBearerVerifier(deps: PactBearerVerifierDeps): PactBearerVerifier {
+  return {
+    async verify(tenantId, token) {
+      if (token === '') return refused('missing access token');
+      const header = peekHeader(token);
+      if (header?.typ === PACT_TOKEN_TYPE || deps.dataPlaneVerifier === undefined) {
+        const r = await deps.tokens.verify(tenantId, token);
+        if (!r.ok) return refused(r.message, r.code === 'expired');
+        if (!(await deps.clients.isActive(tenantId, r.value.clientId))) return refused('invalid access token');
+        return { ok: true, principal: { kind: 'pact-client', clientId: r.value.clientId, expiresAt: r.value.expiresAt } };
+      }
+      const r = await deps.dataPlaneVerifier.verify(tenantId, token);
+      if (!r.ok) return refused(r.code === 'expired' ? 'access token expired' : 'invalid access token', r.code === 'expired', r.code === 'unavailable');
+      const v = r.value;
+      return {
+        ok: true,
+        principal: {
+          kind: 'data-plane', subject: v.subject, expiresAt: v.expiresAt,
+          ...(v.consumer.bpn === undefined ? {} : { bpn: v.consumer.bpn }),
+          ...(v.consumer.did === undefined ? {} : { did: v.consumer.did }),
+          ...(v.agreementId === undefined ? {} : { agreementId: v.agreementId }),
+          ...(v.transferId === undefined ? {} : { transferId: v.transferId }),
+        },
+      };
+    },
+  };
+}
+
+/** How the audit trail and the request records name a principal. */
+export function principalLabel(p: PactPrincipal): string {
+  return p.kind === 'pact-client' ? `pact-client:${p.clientId}` : `data-plane:${p.bpn ?? p.did ?? p.subject}`;
+}

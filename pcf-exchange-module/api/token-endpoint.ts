@@ -1,0 +1,63 @@
+// `POST auth/token` of a tenant's PACT host: OAuth2 client credentials (RFC 6749 §4.4) with HTTP Basic client auth.
+import type { Request, Response } from 'express';
+import type { Logger } from '../../connector/observability/logger';
+import type { Database } from '../../connector/store/database';
+import { createPactClientStore } from '../clients/pact-client-store';
+import type { PactTokenService } from '../clients/pact-tokens';
+import { DUMMY_SECRET_HASH, verifySecret } from '../clients/secret-hash';
+
+export interface TokenEndpointDeps {
+  readonly db: Database;
+  readonly tokens: PactTokenService;
+  readonly tenantKnown: (tenantId: string) => Promise<boolean>;
+  readonly logger: Logger;
+}
+
+/** Client id and secret of an HTTP Basic header (RFC 6749 §2.3.1: each part may be form-urlencoded). */
+export function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (m === null) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  const unform = (s: string): string => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  return { id: unform(decoded.slice(0, colon)), secret: unform(decoded.slice(colon + 1)) };
+}
+
+function oauthError(res: Response, status: number, error: string, description: string): void {
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="pact"');
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(status).json({ error, error_description: description });
+}
+
+export function createTokenEndpoint(deps: TokenEndpointDeps): (req: Request, res: Response) => Promise<void> {
+  const clients = createPactClientStore();
+  const log = deps.logger.child({ component: 'pact.auth' });
+  return async (req, res) => {
+    const tenantId = String(req.params.tenantId);
+    if (!req.is('application/x-www-form-urlencoded')) return oauthError(res, 400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.grant_type === undefined) return oauthError(res, 400, 'invalid_request', 'grant_type is required');
+    if (body.grant_type !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'only client_credentials is supported');
+    const basic = parseBasic(req.headers.authorization);
+    if (basic === undefined) return oauthError(res, 401, 'invalid_client', 'client authentication with HTTP Basic is required');
+    const known = await deps.tenantKnown(tenantId);
+    const found = known ? await deps.db.withTenant(tenantId, (tx) => clients.findActive(tx, basic.id)) : undefined;
+    const matches = await verifySecret(basic.secret, found?.secretHash ?? DUMMY_SECRET_HASH);
+    if (found === undefined || !matches) {
+      log.warn('client authentication failed', { tenantId: known ? tenantId : undefined, clientId: basic.id.slice(0, 64) });
+      return oauthError(res, 401, 'invalid_client', 'client authentication failed');
+    }
+    const issued = await deps.tokens.issue(tenantId, found.client.clientId);
+    log.info('access token issued', { tenantId, clientId: found.client.clientId });
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    res.status(200).json({ access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn, scope: issued.scope });
+  };
+}
