@@ -28,8 +28,10 @@ export function sendFailure(res: Response, failure: Failure): void {
   const [status, type] = STATUS_OF[failure.reason];
   const details = (failure.details ?? []).map((d): ApiErrorDetail => {
     const o = (typeof d === 'object' && d !== null ? d : {}) as Record<string, unknown>;
+    const own = typeof o.reason === 'string' ? o.reason : typeof o.message === 'string' ? o.message : undefined;
     return {
-      message: typeof o.reason === 'string' ? o.reason : typeof o.message === 'string' ? o.message : failure.message,
+      // A single detail repeats the failure's full sentence; several details each carry their own.
+      message: failure.details?.length === 1 || own === undefined ? failure.message : own,
       type,
       path: typeof o.pointer === 'string' ? o.pointer : typeof o.path === 'string' ? o.path : null,
       invalidValue: o.invalidValue ?? null,

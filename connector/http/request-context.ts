@@ -1,0 +1,47 @@
+// Per-request id (x-request-id, echoed), child logger, access log and metrics; the route label is the route template.
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestContext(logger: Logger, metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.logger = logger.child({ correlationId: requestId });
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(req);
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics.httpDuration.observe(labels, seconds);
+      metrics.httpRequests.inc(labels);
+      (res.locals.logger as Logger).http('request', { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 });
+    });
+    next();
+  };
+}
+
+/** The matched route template (bounded label cardinality), or a coarse prefix for unmatched paths. */
+function routeLabel(req: Request): string {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof route === 'string') return `${req.baseUrl.replace(/\/tenants\/[^/]+/, '/tenants/:tenantId')}${route}`;
+  return 'unmatched';
+}
+
+/** Answers 503 when a handler has not responded within `timeoutMs` (the handler's late write is discarded). */
+export function responseTimeout(timeoutMs: number, onTimeout: (req: Request, res: Response) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const timer = setTimeout(() => {
+      if (!res.headersSent) onTimeout(req, res);
+    }, timeoutMs);
+    timer.unref();
+    res.on('close', () => clearTimeout(timer));
+    res.on('finish', () => clearTimeout(timer));
+    next();
+  };
+}
