@@ -1,11 +1,9 @@
 // The composition root: builds every component from the frozen config, starts the server, stops everything gracefully.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Express } from 'express';
+import { createGracefulServer } from '../http/server';
 import { createTenantAdminRouter } from '../management/tenant-admin-routes';
 import type { Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
@@ -95,31 +93,12 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     publicRouters: issuer ? [{ path: '/auth', router: createBuiltinIssuerRouter(issuer) }] : [],
   });
 
-  let server: Server | undefined;
+  const server = createGracefulServer(app, { ...config.server });
   return {
     config, db, app, tenants, issuer, operatorKey: operatorSecret,
-    start() {
-      const tls = config.server.tls;
-      server = tls ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, app) : createHttpServer(app);
-      server.requestTimeout = config.server.requestTimeoutMs;
-      server.headersTimeout = Math.min(60_000, config.server.requestTimeoutMs);
-      server.keepAliveTimeout = 5_000;
-      const s = server;
-      return new Promise((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(config.server.port, config.server.host, () => resolve(s.address() as AddressInfo));
-      });
-    },
+    start: () => server.start(),
     async stop() {
-      const s = server;
-      if (s) {
-        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeIdleConnections();
-        const grace = setTimeout(() => s.closeAllConnections(), config.server.shutdownGraceMs);
-        grace.unref();
-        await closed;
-        clearTimeout(grace);
-      }
+      await server.stop();
       await db.close();
     },
   };

@@ -1,0 +1,62 @@
+// Audit trail contract on both engines: appends chain, verification detects edits, removals and a truncated tail.
+import { appendAudit, exportAudit, verifyAudit } from '../../connector/audit/audit-log';
+import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
+
+describe.each(testEngines())('audit trail on %s', (engine) => {
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    db = await openTestDatabase(engine);
+    await insertTenantRow(db, 'audited');
+    await insertTenantRow(db, 'other');
+    for (let i = 1; i <= 5; i++) {
+      await db.withTenant('audited', (tx) => appendAudit(tx, { actor: 'user:u', action: 'thing.update', target: `thing/${i}`, before: { v: i - 1 }, after: { v: i } }));
+    }
+    await db.withTenant('other', (tx) => appendAudit(tx, { actor: 'user:o', action: 'thing.create', target: 'thing/x' }));
+  });
+
+  afterEach(async () => {
+    await db.close();
+  });
+
+  const verify = () => db.withTenant('audited', verifyAudit);
+  const asOwner = (sql: string) => db.withOwner((tx) => tx.query(sql));
+
+  it('chains appends per tenant and verifies clean', async () => {
+    expect(await verify()).toEqual({ ok: true, records: 5, problems: [] });
+    expect(await db.withTenant('other', verifyAudit)).toMatchObject({ ok: true, records: 1 });
+    const lines: string[] = [];
+    await db.withTenant('audited', async (tx) => {
+      for await (const l of exportAudit(tx)) lines.push(l);
+    });
+    expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('detects an edited row', async () => {
+    await asOwner("UPDATE audit_log SET actor = 'user:mallory' WHERE tenant_id = 'audited' AND seq = 3");
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.problems).toContainEqual({ seq: 3, problem: expect.stringMatching(/edited/) });
+  });
+
+  it('detects a removed row in the middle', async () => {
+    await asOwner("DELETE FROM audit_log WHERE tenant_id = 'audited' AND seq = 2");
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.seq)).toContain(3);
+  });
+
+  it('detects rows removed from the end', async () => {
+    await asOwner("DELETE FROM audit_log WHERE tenant_id = 'audited' AND seq >= 4");
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.problems[0].problem).toMatch(/chain head/);
+  });
+
+  it('keeps the chain consistent under concurrent appends', async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => db.withTenant('audited', (tx) => appendAudit(tx, { actor: 'system', action: 'parallel', target: `p/${i}` }))),
+    );
+    expect(await verify()).toEqual({ ok: true, records: 13, problems: [] });
+  });
+});
