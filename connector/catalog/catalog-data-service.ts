@@ -70,8 +70,9 @@ export interface CatalogDataService {
   listContractDefinitions(tenantId: string, spec: QuerySpec): Promise<Result<ContractDefinition[]>>;
 }
 
-function issueDetails(issues: readonly PolicyIssue[], prefix: string): { path: string; message: string }[] {
-  return issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message }));
+/** Validation issues as error details; `lead` (when given) starts every message so each detail stands alone. */
+function issueDetails(issues: readonly PolicyIssue[], prefix: string, lead?: string): { path: string; message: string }[] {
+  return issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: lead === undefined ? i.message : `${lead}: ${i.message}` }));
 }
 
 export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogDataService {
@@ -106,8 +107,8 @@ export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogD
     if (users.length === 0) return ok(undefined);
     const usage = usageIssues(input.policy);
     if (usage.length === 0) return ok(undefined);
-    const message = `policy definition '${input.id}' is the contract policy of contract definition(s) ${users.join(', ')} and must be a Catena-X usage policy: ${usage.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
-    return fail('bad-request', message, issueDetails(usage, 'policy'));
+    const lead = `policy definition '${input.id}' is the contract policy of contract definition(s) ${users.join(', ')} and must be a Catena-X usage policy`;
+    return fail('bad-request', `${lead}: ${usage.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issueDetails(usage, 'policy', lead));
   }
 
   async function checkContractPolicy(tx: TenantTx, input: ContractDefinitionInput): Promise<Result<void>> {
@@ -115,8 +116,8 @@ export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogD
     if (!policy.ok) return ok(undefined);
     const usage = usageIssues(policy.value.policy);
     if (usage.length === 0) return ok(undefined);
-    const message = `contractPolicyId '${input.contractPolicyId}' does not name a valid Catena-X usage policy: ${usage.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
-    return fail('bad-request', message, issueDetails(usage, 'contractPolicyId'));
+    const lead = `contractPolicyId '${input.contractPolicyId}' does not name a valid Catena-X usage policy`;
+    return fail('bad-request', `${lead}: ${usage.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issueDetails(usage, 'contractPolicyId', lead));
   }
 
   async function storedPolicy(tenantId: string, id: string): Promise<Result<PolicyDefinition>> {

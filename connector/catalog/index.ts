@@ -10,3 +10,5 @@ export { CRITERION_OPERATORS, matchesTexts, parseCriterion, valueTexts } from '.
 export * from './vocabulary';
 export type { QuerySpec } from '../management/query-spec';
 export { querySpec } from '../management/query-spec';
+export type { ActionContext, CatalogDataService, CatalogDataServiceDeps, PolicyValidation } from './catalog-data-service';
+export { createCatalogDataService } from './catalog-data-service';

@@ -41,7 +41,7 @@ async function policyOfBody(body: Record<string, unknown>, expander: ReturnType<
     const list = Array.isArray(inner) ? inner : [];
     if (expanded.value.length !== 1 || list.length !== 1) return invalid(`${EDC_NS}policy`, 'a policy definition must hold exactly one policy');
     const parsed = parseExpandedPolicy(list[0]);
-    return parsed.ok ? ok(parsed.value) : fail('bad-request', parsed.message, parsed.details.map((d) => ({ ...d, path: `policy.${d.path}` })));
+    return parsed.ok ? ok(parsed.value) : fail('bad-request', parsed.message, parsed.details.map((d) => ({ ...d, path: d.path ? `policy.${d.path}` : 'policy' })));
   }
   const parsed = await parsePolicyDefinition(body, { defaultContext: DEFAULT_POLICY_CONTEXT });
   return parsed.ok ? ok(parsed.value.policy) : parsed;

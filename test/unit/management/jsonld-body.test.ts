@@ -1,22 +1,12 @@
 // Management JSON-LD bodies: the fast path equals full jsonld.js expansion; compaction round-trips; context errors.
 import jsonld from 'jsonld';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   compactIri, compactValue, createManagementBodyReader, readCanonical, simplifyExpanded, withContext,
 } from '../../../connector/management/jsonld-body';
 import { offlineDocumentLoader } from '../../../schemas/contexts/index';
+import { cx0136Asset } from './catalog-app';
 
 const EDC = 'https://w3id.org/edc/v0.0.1/ns/';
-const SPECS = path.resolve(__dirname, '../../../../shared/specs');
-
-/** The CX-0136 2.2.1 PCF Exchange asset, taken from the spec digest. */
-export function cx0136Asset(): Record<string, unknown> {
-  const text = readFileSync(path.join(SPECS, 'catenax-pcf.md'), 'utf8');
-  const start = text.indexOf('```json', text.indexOf('## 3. Asset registration'));
-  const end = text.indexOf('```', start + 7);
-  return JSON.parse(text.slice(start + 7, end)) as Record<string, unknown>;
-}
 
 async function expandFully(body: Record<string, unknown>): Promise<unknown> {
   const input = body['@context'] === undefined ? { '@context': { '@vocab': EDC }, ...body } : body;
