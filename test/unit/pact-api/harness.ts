@@ -32,7 +32,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  readonly dataPlaneVerifier?: DataPlaneTokenVerifier;
+  /** Builds the data-plane verifier from the harness's key store. */
+  readonly dataPlaneVerifier?: (keys: LocalKeyStore) => DataPlaneTokenVerifier;
   readonly outbound?: PactOutbound;
   readonly logger?: Logger;
   readonly defaultPageSize?: number;
@@ -69,7 +70,7 @@ export async function openHarness(engine: EngineName, options: HarnessOptions = 
     db, keys, secrets: keys, publicUrl: PUBLIC_URL, logger, now,
     tenants: { get: async (id) => ((TENANTS as readonly string[]).includes(id) ? { id, bpn: `BPNL-${id}`, displayName: id } : undefined) },
     outbound: options.outbound ?? unusedOutbound,
-    ...(options.dataPlaneVerifier === undefined ? {} : { dataPlaneVerifier: options.dataPlaneVerifier }),
+    ...(options.dataPlaneVerifier === undefined ? {} : { dataPlaneVerifier: options.dataPlaneVerifier(keys) }),
     options: { defaultPageSize: options.defaultPageSize ?? 100 },
     delivery: { baseBackoffMs: 1000, random: () => 0.5 },
     allowHttpPartners: true,
