@@ -150,4 +150,11 @@ describe('asset routes', () => {
     expect(doc.body.paths['/policydefinitions/{id}'].put).toBeDefined();
     expect(doc.body.components.securitySchemes.apiKey).toEqual({ type: 'apiKey', in: 'header', name: 'x-api-key' });
   });
+
+  it('turns an unexpected fault into a 500 whose body carries only an error id', async () => {
+    const broken = await openCatalogApp();
+    await broken.close();
+    const r = await request(broken.app).get('/management/v3/assets/a-vocab').expect(500);
+    expect(r.body).toEqual([{ message: expect.stringMatching(/^internal error \(error id [0-9a-f-]{36}\)$/), type: 'InternalError', path: null, invalidValue: null }]);
+  });
 });
