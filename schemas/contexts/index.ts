@@ -25,13 +25,44 @@ function normalise(url: string): string {
 
 const byNormalisedUrl = new Map(Object.entries(CONTEXT_FILES).map(([url, file]) => [normalise(url), file]));
 
-/** The parsed bundled context document for `url`, or undefined if it is not bundled. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A copy of `value` where every `@import` of a bundled context is merged into the importing context (its own terms
+ * win, as `@import` specifies). jsonld.js 9 caches a processed `@import` per active context and reuses it for a
+ * different scoped context importing the same URL (the DSP 2025-1 context has four), which silently drops
+ * properties of later documents process-wide; serving contexts without `@import` avoids that for every caller.
+ */
+function inlineImports(value: unknown, depth = 0): unknown {
+  if (Array.isArray(value)) return value.map((v) => inlineImports(v, depth));
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  const importUrl = value['@import'];
+  if (typeof importUrl === 'string' && depth < 4) {
+    const imported = loadFile(importUrl) as { '@context'?: unknown } | undefined;
+    if (!imported || !isRecord(imported['@context'])) throw new UnknownContextError(importUrl);
+    for (const [k, v] of Object.entries(imported['@context'])) out[k] = inlineImports(v, depth + 1);
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k !== '@import') out[k] = inlineImports(v, depth);
+  }
+  return out;
+}
+
+function loadFile(url: string): unknown {
+  const file = byNormalisedUrl.get(normalise(url));
+  return file === undefined ? undefined : (JSON.parse(readFileSync(join(__dirname, file), 'utf8')) as unknown);
+}
+
+/** The parsed bundled context document for `url` (with `@import`s inlined), or undefined if it is not bundled. */
 export function bundledContext(url: string): unknown {
   const file = byNormalisedUrl.get(normalise(url));
   if (file === undefined) return undefined;
   let doc = cache.get(file);
   if (doc === undefined) {
-    doc = JSON.parse(readFileSync(join(__dirname, file), 'utf8')) as unknown;
+    doc = inlineImports(loadFile(url));
     cache.set(file, doc);
   }
   return doc;
