@@ -1,0 +1,138 @@
+// Wires the control plane (stores, services, processors, liveness, policy monitor, DSP routers) from one config slice.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Router } from 'express';
+import { createCatenaXFunctions, createPolicyEngine, type PolicyEngine } from '../../policies/index';
+import { createCatalogService, type CatalogService } from '../catalog-service/catalog-service';
+import type { CatalogSource } from '../catalog-service/catalog-source';
+import type { OutboundHttpClient } from '../common/outbound-http';
+import type { TokenMinter } from '../credentials/token-minter';
+import { createDspClient, type DspClient } from '../dsp/client/dsp-client';
+import type { DspCodec } from '../dsp/codec';
+import type { DspDialect } from '../dsp/dialects';
+import { callbackAddressOf, createDspRouter } from '../dsp/http/dsp-router';
+import { createDspVersionRouter } from '../dsp/http/dsp-version-router';
+import { createDcpParticipantAuthenticator, type ParticipantAuthenticator } from '../dsp/http/participant-authenticator';
+import { dspBaseUrl } from '../dsp/version';
+import type { DcpIdentityService } from '../identity/dcp-identity-service';
+import type { Database } from '../store/database';
+import { createPolicyMonitor, type PolicyMonitor } from '../transfer/policy-monitor';
+import { createTransferLiveness, type TransferLiveness } from '../transfer/transfer-liveness';
+import { createTransferProcessor } from '../transfer/transfer-processor';
+import { createTransferService, type TransferService } from '../transfer/transfer-service';
+import { createTransferStore, type EdrVault, type TransferStore } from '../transfer/transfer-store';
+import type { ProcessEventSink } from './control-plane-events';
+import { createNegotiationProcessor, type RetryPolicy } from './negotiation-processor';
+import { createNegotiationService, type NegotiationService, type SelfIdentity } from './negotiation-service';
+import { createNegotiationStore, type NegotiationStore } from './negotiation-store';
+import type { WorkRunner } from './work-runner';
+
+export interface ControlPlaneConfig {
+  /** The connector's public base URL (DSP bases, callbackAddress, PACT host, DIDs derive from it). */
+  readonly publicUrl: string;
+  /** Lease owner id; default `${hostname}:${pid}:${uuid}`. */
+  readonly owner?: string;
+  readonly leaseMs?: number;
+  readonly pollIntervalMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly monitorIntervalMs?: number;
+  readonly livenessCacheMs?: number;
+  readonly dspTimeoutMs?: number;
+}
+
+export interface ControlPlaneDeps {
+  readonly db: Database;
+  /** The SSRF-safe client (its config decides whether loopback/private peers are reachable). */
+  readonly http: OutboundHttpClient;
+  readonly codec: DspCodec;
+  readonly dcp: Pick<DcpIdentityService, 'authenticate' | 'authorizationFor'>;
+  readonly catalogSource: CatalogSource;
+  readonly minter: TokenMinter;
+  /** Retires refresh tokens of ended transfers (local minter); optional. */
+  revokeTokens?(tenantId: string, transferId: string): Promise<void>;
+  readonly vault: EdrVault;
+  readonly now: () => Date;
+  didOf(tenantId: string): string;
+  /** BPN → DID for DSP 0.8 counter-parties named by BPNL. */
+  resolveDid?(counterPartyId: string): Promise<string | undefined>;
+  readonly engine?: PolicyEngine;
+  readonly authenticator?: ParticipantAuthenticator;
+  readonly events?: ProcessEventSink;
+  readonly onError?: (err: unknown, context: string) => void;
+}
+
+export interface ControlPlane {
+  readonly negotiationStore: NegotiationStore;
+  readonly transferStore: TransferStore;
+  readonly negotiations: NegotiationService;
+  readonly transfers: TransferService;
+  readonly catalog: CatalogService;
+  readonly client: DspClient;
+  readonly liveness: TransferLiveness;
+  readonly negotiationProcessor: WorkRunner;
+  readonly transferProcessor: WorkRunner;
+  readonly policyMonitor: PolicyMonitor;
+  /** Mount at `/tenants/:tenantId/dsp`. */
+  readonly dspRouter: Router;
+  /** Mount at `/tenants/:tenantId/.well-known/dspace-version`. */
+  readonly versionRouter: Router;
+  dspBase(tenantId: string, dialect: DspDialect): string;
+  selfIdentity(tenantId: string): Promise<SelfIdentity>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlaneDeps): ControlPlane {
+  const { db, now } = deps;
+  const owner = config.owner ?? `${hostname()}:${process.pid}:${randomUUID()}`;
+  const engine = deps.engine ?? createPolicyEngine({ functions: createCatenaXFunctions() });
+  const negotiationStore = createNegotiationStore();
+  const transferStore = createTransferStore();
+  const catalog = createCatalogService({ source: deps.catalogSource, engine, now });
+  const client = createDspClient({ http: deps.http, codec: deps.codec, authorizationFor: deps.dcp.authorizationFor, resolveDid: deps.resolveDid, timeoutMs: config.dspTimeoutMs });
+  const liveness = createTransferLiveness({ db, store: transferStore, now, cacheMs: config.livenessCacheMs });
+  const dspBase = (tenantId: string, dialect: DspDialect): string => dspBaseUrl(config.publicUrl, tenantId, dialect);
+  const callbackAddress = (tenantId: string, dialect: DspDialect): string => callbackAddressOf(dspBase(tenantId, dialect));
+
+  const bpns = new Map<string, string | undefined>();
+  async function selfIdentity(tenantId: string): Promise<SelfIdentity> {
+    if (!bpns.has(tenantId)) {
+      const rows = await db.withTenant(tenantId, (tx) => tx.query<{ bpn: string }>('SELECT bpn FROM tenants WHERE id = $1', [tenantId]));
+      bpns.set(tenantId, rows[0]?.bpn);
+    }
+    const bpn = bpns.get(tenantId);
+    return { did: deps.didOf(tenantId), ...(bpn !== undefined ? { bpn } : {}) };
+  }
+  const listTenants = async (): Promise<readonly string[]> =>
+    (await db.withSystem((tx) => tx.query<{ id: string }>("SELECT id FROM tenants WHERE status = 'active' ORDER BY id"))).map((r) => r.id);
+
+  const common = { db, now, owner, listTenants, leaseMs: config.leaseMs, pollIntervalMs: config.pollIntervalMs, retry: config.retry, events: deps.events, onError: deps.onError };
+  const negotiationProcessor = createNegotiationProcessor({ ...common, store: negotiationStore, client, callbackAddress, dspBase });
+  const transferProcessor = createTransferProcessor({ ...common, store: transferStore, client, minter: deps.minter, liveness, publicUrl: config.publicUrl, callbackAddress, revokeTokens: deps.revokeTokens });
+  const negotiations = createNegotiationService({ db, store: negotiationStore, catalog, engine, now, selfIdentity, kick: negotiationProcessor.kick, events: deps.events });
+  const transfers = createTransferService({
+    db, store: transferStore, agreements: negotiationStore, engine, now, vault: deps.vault, liveness, revokeTokens: deps.revokeTokens, kick: transferProcessor.kick, events: deps.events,
+  });
+  const policyMonitor = createPolicyMonitor({ db, transfers: transferStore, agreements: negotiationStore, service: transfers, engine, now, listTenants, intervalMs: config.monitorIntervalMs, onError: deps.onError });
+  const authenticator = deps.authenticator ?? createDcpParticipantAuthenticator(deps.dcp);
+  const dspRouter = createDspRouter({
+    codec: deps.codec, auth: authenticator, negotiations, transfers, catalog, db, selfIdentity, dspBase,
+    onError: (err, errorId) => deps.onError?.(err, `dsp request failed (errorId ${errorId})`),
+  });
+  const versionRouter = createDspVersionRouter({ publicUrl: config.publicUrl });
+
+  return {
+    negotiationStore, transferStore, negotiations, transfers, catalog, client, liveness, negotiationProcessor, transferProcessor, policyMonitor,
+    dspRouter, versionRouter, dspBase, selfIdentity,
+    start() {
+      negotiationProcessor.start();
+      transferProcessor.start();
+      policyMonitor.start();
+    },
+    async stop() {
+      await policyMonitor.stop();
+      await negotiationProcessor.stop();
+      await transferProcessor.stop();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// Negotiation processors: one per pending state, each sends our DSP message; retries with backoff, then TERMINATED.
+import { serializePolicy, type Policy } from '../../policies/index';
+import { appendAudit } from '../audit/audit-log';
+import type { DspClient, DspSendResult } from '../dsp/client/dsp-client';
+import type { DspDialect } from '../dsp/dialects';
+import type { ContractNegotiationAck } from '../dsp/messages';
+import type { Database } from '../store/database';
+import { createContractNegotiationMachine, type ContractNegotiation, type NegotiationState } from './contract-negotiation';
+import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
+import { asPolicy, isPending } from './negotiation-service';
+import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
+import { backoffDelay, createWorkRunner, type WorkRunner } from './work-runner';
+
+export interface RetryPolicy {
+  /** Sends attempted per state before giving up (default 5). */
+  readonly maxAttempts?: number;
+  /** First retry delay (default 500 ms), doubled per attempt up to `maxDelayMs` (default 30 s). */
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+export interface NegotiationProcessorDeps {
+  readonly db: Pick<Database, 'withTenant'>;
+  readonly store: NegotiationStore;
+  readonly client: DspClient;
+  readonly now: () => Date;
+  /** Unique id of this process (lease owner). */
+  readonly owner: string;
+  listTenants(): Promise<readonly string[]>;
+  /** Our callbackAddress for a tenant and dialect (consumer callbacks are served below it). */
+  callbackAddress(tenantId: string, dialect: DspDialect): string;
+  /** Our provider DSP base for a tenant and dialect (2024-1/0.8 agreement messages must carry a callbackAddress). */
+  dspBase(tenantId: string, dialect: DspDialect): string;
+  readonly retry?: RetryPolicy;
+  readonly leaseMs?: number;
+  /** Rows claimed per transaction (default 16). */
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+  readonly events?: ProcessEventSink;
+  readonly onError?: (err: unknown, context: string) => void;
+}
+
+type Send = (n: ContractNegotiation) => Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+
+function policyOut(value: unknown): Policy {
+  const p = asPolicy(value);
+  if (!p.ok) throw new Error(`stored policy cannot be read: ${p.message}`);
+  return p.value;
+}
+
+function serialized(dialect: DspDialect, value: unknown): Readonly<Record<string, unknown>> {
+  return serializePolicy(policyOut(value), dialect === '2025-1' ? 'dsp-2025-1' : 'dsp-2024-1');
+}
+
+export function createNegotiationProcessor(deps: NegotiationProcessorDeps): WorkRunner {
+  const machine = createContractNegotiationMachine({ now: deps.now });
+  const maxAttempts = deps.retry?.maxAttempts ?? 5;
+  const base = deps.retry?.baseDelayMs ?? 500;
+  const max = deps.retry?.maxDelayMs ?? 30_000;
+  const { client, store } = deps;
+
+  const pids = (n: ContractNegotiation) => ({ providerPid: n.providerPid ?? '', consumerPid: n.consumerPid });
+  const toProvider = (n: ContractNegotiation, path: string) => ({ tenantId: n.tenantId, counterPartyId: n.counterPartyId, baseUrl: n.counterPartyAddress, dialect: n.dialect, path });
+
+  /** One processor per pending state: what to send. */
+  const processors: Partial<Record<NegotiationState, Send>> = {
+    REQUESTING: async (n) => {
+      const offer = serialized(n.dialect, n.offerPolicy);
+      const callbackAddress = deps.callbackAddress(n.tenantId, n.dialect);
+      if (n.providerPid === undefined) {
+        const r = await client.send({ ...toProvider(n, '/negotiations/request'), expect: 'ContractNegotiation', message: { type: 'ContractRequestMessage', consumerPid: n.consumerPid, callbackAddress, offer } });
+        return r.ok ? { ok: true, value: { providerPid: (r.value as ContractNegotiationAck).providerPid } } : r;
+      }
+      return client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid)}/request`), message: { type: 'ContractRequestMessage', ...pids(n), callbackAddress, offer } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+    },
+    ACCEPTING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/events`), message: { type: 'ContractNegotiationEventMessage', ...pids(n), eventType: 'ACCEPTED' } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>,
+    VERIFYING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/agreement/verification`), message: { type: 'ContractAgreementVerificationMessage', ...pids(n) } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>,
+    AGREEING: (n) => {
+      const agreement = policyOut(n.agreementPolicy);
+      return client.send({
+        ...toProvider(n, `/negotiations/${encodeURIComponent(n.consumerPid)}/agreement`),
+        message: { type: 'ContractAgreementMessage', ...pids(n), agreement: serialized(n.dialect, agreement), timestamp: agreement.timestamp, callbackAddress: deps.dspBase(n.tenantId, n.dialect) },
+      }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+    },
+    FINALIZING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.consumerPid)}/events`), message: { type: 'ContractNegotiationEventMessage', ...pids(n), eventType: 'FINALIZED' } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>,
+    TERMINATING: (n) => {
+      const path = n.role === 'provider' ? `/negotiations/${encodeURIComponent(n.consumerPid)}/termination` : `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/termination`;
+      const reason = n.errorDetail !== undefined ? [n.errorDetail] : undefined;
+      return client.send({ ...toProvider(n, path), message: { type: 'ContractNegotiationTerminationMessage', ...pids(n), ...(reason !== undefined ? { reason } : {}) } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+    },
+  };
+
+  async function save(stored: StoredNegotiation, next: ContractNegotiation, dueAt: number | null): Promise<void> {
+    const saved = await deps.db.withTenant(stored.entity.tenantId, async (tx) => {
+      const s = await store.update(tx, next, stored.version, { dueAt });
+      if (s === undefined) return undefined;
+      if (next.state !== stored.entity.state) {
+        await appendAudit(tx, { actor: 'system', action: `negotiation.${next.state.toLowerCase()}`, target: `negotiation/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
+      }
+      return s;
+    });
+    if (saved === undefined || deps.events === undefined || saved.entity.state === stored.entity.state) return;
+    const ev = negotiationEventName(saved.entity.state);
+    const callbacks = (saved.extra['callbackAddresses'] ?? []) as CallbackAddress[];
+    if (ev !== undefined && callbacks.length > 0) {
+      deps.events.emit({ tenantId: saved.entity.tenantId, ...ev, callbackAddresses: callbacks, payload: { contractNegotiationId: saved.entity.id, counterPartyId: saved.entity.counterPartyId, ...(saved.entity.agreementId !== undefined ? { contractAgreementId: saved.entity.agreementId } : {}) } });
+    }
+  }
+
+  async function handle(_tenantId: string, stored: StoredNegotiation): Promise<number | undefined> {
+    const n = stored.entity;
+    const processor = processors[n.state];
+    if (processor === undefined || !isPending(n)) {
+      await save(stored, n, null);
+      return undefined;
+    }
+    if (n.role === 'consumer' && n.state === 'TERMINATING' && n.providerPid === undefined) {
+      const ended = machine.fail(n, n.errorDetail ?? 'terminated before the provider answered');
+      if (ended.ok) await save(stored, ended.value, null);
+      return undefined;
+    }
+    let result: DspSendResult<{ providerPid?: string } | undefined>;
+    try {
+      result = await processor(n);
+    } catch (err) {
+      result = { ok: false, reason: 'bad-request', message: (err as Error).message, retryable: false };
+    }
+    if (result.ok) {
+      const acked = machine.acknowledged(n, result.value?.providerPid !== undefined ? { providerPid: result.value.providerPid } : {});
+      if (acked.ok) await save(stored, acked.value, null);
+      return undefined;
+    }
+    if (result.retryable && n.stateCount < maxAttempts) {
+      const due = deps.now().getTime() + backoffDelay(n.stateCount, base, max);
+      await save(stored, { ...machine.retry(n), errorDetail: result.message }, due);
+      return due;
+    }
+    const ended = machine.fail(n, `${n.state} failed${result.retryable ? ` after ${n.stateCount} attempts` : ''}: ${result.message}`);
+    if (ended.ok) await save(stored, ended.value, null);
+    return undefined;
+  }
+
+  return createWorkRunner<StoredNegotiation>({
+    name: 'negotiation-processor',
+    db: deps.db,
+    listTenants: deps.listTenants,
+    claim: (tx, owner, now, leaseMs, limit) => store.claim(tx, owner, now, leaseMs, limit),
+    handle,
+    now: deps.now,
+    owner: deps.owner,
+    leaseMs: deps.leaseMs,
+    batchSize: deps.batchSize,
+    pollIntervalMs: deps.pollIntervalMs,
+    onError: deps.onError,
+  });
+}

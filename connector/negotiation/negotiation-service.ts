@@ -1,0 +1,294 @@
+// Contract negotiations, both roles: inbound DSP messages, provider decisions (offer, usage policy), consumer starts.
+import { randomUUID } from 'node:crypto';
+import { parseExpandedPolicy, policiesEquivalent, type Policy, type PolicyEngine } from '../../policies/index';
+import { appendAudit } from '../audit/audit-log';
+import type { CatalogService } from '../catalog-service/catalog-service';
+import { denialReason, policyContextOf, type Participant } from '../catalog-service/participant';
+import { fail, ok, type Result } from '../common/result';
+import type { DspDialect } from '../dsp/dialects';
+import { dspMessageFingerprint } from '../dsp/message-id';
+import type { ContractNegotiationAck, ContractRequestMessage, NegotiationMessage } from '../dsp/messages';
+import type { Database, TenantTx } from '../store/database';
+import { encodeContractId } from './contract-ids';
+import {
+  createContractNegotiationMachine,
+  negotiationAck,
+  pendingTarget,
+  type ContractNegotiation,
+  type NegotiationRole,
+} from './contract-negotiation';
+import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
+import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
+
+/** Our own identity as a participant. */
+export interface SelfIdentity {
+  readonly did: string;
+  readonly bpn?: string;
+}
+
+export interface NegotiationServiceDeps {
+  readonly db: Pick<Database, 'withTenant'>;
+  readonly store: NegotiationStore;
+  readonly catalog: CatalogService;
+  readonly engine: PolicyEngine;
+  readonly now: () => Date;
+  selfIdentity(tenantId: string): Promise<SelfIdentity>;
+  /** Work became due for the tenant (wired to the negotiation processor's `kick`). */
+  kick(tenantId: string): void;
+  readonly events?: ProcessEventSink;
+}
+
+export interface StartNegotiation {
+  readonly counterPartyAddress: string;
+  /** The provider's DID (or BPN for DSP 0.8). */
+  readonly counterPartyId: string;
+  readonly dialect: DspDialect;
+  /** The catalog offer plus `target` (and usually `assigner`). */
+  readonly offer: Policy;
+  readonly callbackAddresses?: readonly CallbackAddress[];
+  /** Audit actor, e.g. `user:alice`. */
+  readonly actor: string;
+}
+
+export interface NegotiationService {
+  /** Provider: a ContractRequestMessage (initial → 201 semantics: `created`; counter-request otherwise). */
+  onRequest(tenantId: string, dialect: DspDialect, message: ContractRequestMessage, from: Participant): Promise<Result<{ ack: ContractNegotiationAck; created: boolean }>>;
+  /** Either role: any other negotiation message addressed to our process `id` in `role`. */
+  onMessage(tenantId: string, role: NegotiationRole, id: string, message: NegotiationMessage, from: Participant): Promise<Result<ContractNegotiationAck>>;
+  /** Either role: the DSP state of our process `id` if `from` is its counter-party. */
+  get(tenantId: string, role: NegotiationRole, id: string, from: Participant): Promise<Result<ContractNegotiationAck>>;
+  /** Consumer: starts a negotiation (state REQUESTING, sent by the processor). */
+  start(tenantId: string, request: StartNegotiation): Promise<Result<StoredNegotiation>>;
+  /** Either role: terminates locally initiated (TERMINATING, sent by the processor). */
+  terminate(tenantId: string, id: string, reason: string, actor: string): Promise<Result<StoredNegotiation>>;
+}
+
+/** The policy of an entity slot: our own model as stored, or an expanded node from a DSP message. */
+export function asPolicy(value: unknown): Result<Policy> {
+  if (typeof value === 'object' && value !== null && Array.isArray((value as { permissions?: unknown }).permissions)) return ok(value as Policy);
+  return parseExpandedPolicy(value);
+}
+
+/** Our participant id in a dialect: DSP 0.8 (Tractus-X) uses BPNLs, later versions DIDs. */
+export function participantIdIn(dialect: DspDialect, self: { readonly did: string; readonly bpn?: string }): string {
+  return dialect === '0.8' && self.bpn !== undefined ? self.bpn : self.did;
+}
+
+export function isPending(n: { readonly state: string }): boolean {
+  return pendingTarget(n.state as ContractNegotiation['state']) !== undefined;
+}
+
+export function createNegotiationService(deps: NegotiationServiceDeps): NegotiationService {
+  const machine = createContractNegotiationMachine({ now: deps.now });
+  const { store } = deps;
+
+  function notify(tenantId: string, before: string | undefined, stored: StoredNegotiation): void {
+    const n = stored.entity;
+    if (deps.events === undefined || before === n.state) return;
+    const ev = negotiationEventName(n.state);
+    const callbacks = (stored.extra['callbackAddresses'] ?? []) as CallbackAddress[];
+    if (ev === undefined || callbacks.length === 0) return;
+    deps.events.emit({ tenantId, ...ev, callbackAddresses: callbacks, payload: { contractNegotiationId: n.id, counterPartyId: n.counterPartyId, counterPartyAddress: n.counterPartyAddress, protocol: n.dialect, ...(n.agreementId !== undefined ? { contractAgreementId: n.agreementId } : {}) } });
+  }
+
+  async function audit(tx: TenantTx, actor: string, n: ContractNegotiation): Promise<void> {
+    await appendAudit(tx, { actor, action: `negotiation.${n.state.toLowerCase()}`, target: `negotiation/${n.id}`, after: { state: n.state, errorDetail: n.errorDetail } }, deps.now());
+  }
+
+  /** Provider decision after a (counter-)request: agreement when the usage policy holds, termination otherwise. */
+  async function decide(tx: TenantTx, n: ContractNegotiation, offer: Policy, definitionId: string, from: Participant): Promise<Result<ContractNegotiation>> {
+    const verdict = deps.engine.evaluate(offer, 'contract.negotiation', policyContextOf(from, deps.now()));
+    if (!verdict.allowed) {
+      return machine.send(n, 'termination', { errorDetail: `usage policy not satisfied: ${denialReason(verdict.explanation)}` });
+    }
+    const self = await deps.selfIdentity(tx.tenantId);
+    const agreement: Policy = {
+      ...offer,
+      type: 'Agreement',
+      id: encodeContractId(definitionId, offer.target ?? '', randomUUID()),
+      assigner: participantIdIn(n.dialect, self),
+      assignee: n.dialect === '0.8' && from.bpn !== undefined ? from.bpn : from.did,
+      timestamp: deps.now().toISOString(),
+    };
+    return machine.send(n, 'agreement', { agreementId: agreement.id, agreementPolicy: agreement, assetId: offer.target });
+  }
+
+  /** Checks the consumer's offer against ours: known offer id, same asset, equivalent rules. */
+  async function checkOffer(tx: TenantTx, message: ContractRequestMessage, from: Participant): Promise<Result<{ offer: Policy; definitionId: string }>> {
+    const theirs = parseExpandedPolicy(message.offer);
+    if (!theirs.ok) return fail('bad-request', `offer: ${theirs.message}`);
+    if (theirs.value.id === undefined) return fail('bad-request', 'offer: @id is missing');
+    const resolved = await deps.catalog.resolveOffer(tx, from, theirs.value.id);
+    if (!resolved.ok) return resolved;
+    if (theirs.value.target !== undefined && theirs.value.target !== resolved.value.assetId) return fail('bad-request', 'offer: target does not match the offer');
+    if (!policiesEquivalent(resolved.value.offer, theirs.value)) return fail('bad-request', 'offer: the policy differs from the provider\'s offer');
+    return ok({ offer: resolved.value.offer, definitionId: resolved.value.definitionId });
+  }
+
+  async function write(tx: TenantTx, stored: StoredNegotiation, next: ContractNegotiation, actor: string, extra?: Record<string, unknown>): Promise<StoredNegotiation> {
+    const saved = await store.update(tx, next, stored.version, { dueAt: isPending(next) ? deps.now().getTime() : null, ...(extra !== undefined ? { extra: { ...stored.extra, ...extra } } : {}) });
+    if (saved === undefined) throw new Error(`negotiation ${next.id} changed concurrently while locked`);
+    if (saved.entity.state !== stored.entity.state) await audit(tx, actor, next);
+    return saved;
+  }
+
+  function after(tenantId: string, before: string | undefined, saved: StoredNegotiation): void {
+    if (isPending(saved.entity)) deps.kick(tenantId);
+    notify(tenantId, before, saved);
+  }
+
+  return {
+    async onRequest(tenantId, dialect, message, from) {
+      const messageId = dspMessageFingerprint(message);
+      const actor = `partner:${from.did}`;
+      if (message.providerPid !== undefined) {
+        const r = await this.onMessage(tenantId, 'provider', message.providerPid, message, from);
+        return r.ok ? ok({ ack: r.value, created: false }) : r;
+      }
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
+        const existing = await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true);
+        if (existing !== undefined) {
+          if (existing.entity.lastMessageId === messageId || existing.extra['initialMessageId'] === messageId) return ok({ saved: existing, created: false });
+          return fail('conflict', `consumerPid ${message.consumerPid} is already used by another negotiation`);
+        }
+        const checked = await checkOffer(tx, message, from);
+        if (!checked.ok) return checked;
+        const created = machine.fromInitialRequest({ id: `urn:uuid:${randomUUID()}`, tenantId, dialect, counterPartyId: from.did, counterPartyAddress: message.callbackAddress ?? '' }, message, { messageId, senderId: from.did });
+        if (!created.ok) return created;
+        const decided = await decide(tx, created.value, checked.value.offer, checked.value.definitionId, from);
+        if (!decided.ok) return decided;
+        const saved = await store.insert(tx, decided.value, {
+          dueAt: deps.now().getTime(),
+          extra: { initialMessageId: messageId, definitionId: checked.value.definitionId, ...(from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {}) },
+        });
+        await audit(tx, actor, created.value);
+        return ok({ saved, created: true });
+      });
+      if (!outcome.ok) return outcome;
+      if (outcome.value.created) after(tenantId, undefined, outcome.value.saved);
+      return ok({ ack: negotiationAck(outcome.value.saved.entity), created: outcome.value.created });
+    },
+
+    async onMessage(tenantId, role, id, message, from) {
+      const messageId = dspMessageFingerprint(message);
+      const actor = `partner:${from.did}`;
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; before?: string }>> => {
+        const stored = await store.find(tx, id, true);
+        if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'negotiation not found');
+        const received = machine.receive(stored.entity, message, { messageId, senderId: from.did });
+        if (!received.ok) return received;
+        if (received.value.duplicate) return ok({ saved: stored });
+        let next = received.value.negotiation;
+        let extra: Record<string, unknown> | undefined;
+        if (role === 'provider' && message.type === 'ContractRequestMessage') {
+          const checked = await checkOffer(tx, message, from);
+          const decided = checked.ok
+            ? await decide(tx, next, checked.value.offer, checked.value.definitionId, from)
+            : machine.send(next, 'termination', { errorDetail: checked.message });
+          if (!decided.ok) return decided;
+          next = decided.value;
+        } else if (role === 'provider' && next.state === 'ACCEPTED') {
+          const offer = asPolicy(next.offerPolicy);
+          const definitionId = stored.extra['definitionId'];
+          const decided = offer.ok && typeof definitionId === 'string'
+            ? await decide(tx, next, { ...offer.value, target: offer.value.target ?? next.assetId }, definitionId, from)
+            : machine.send(next, 'termination', { errorDetail: 'the accepted offer cannot be read' });
+          if (!decided.ok) return decided;
+          next = decided.value;
+        } else if (role === 'provider' && next.state === 'VERIFIED') {
+          const sent = machine.send(next, 'finalized');
+          if (!sent.ok) return sent;
+          next = sent.value;
+          // Stored now (not on the FINALIZED ACK): the consumer may request a transfer before that ACK reaches us.
+          const agreement = asPolicy(next.agreementPolicy);
+          if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
+          await store.insertAgreement(tx, {
+            id: next.agreementId,
+            negotiationId: next.id,
+            role: 'provider',
+            assetId: agreement.value.target ?? next.assetId ?? '',
+            providerId: agreement.value.assigner ?? '',
+            consumerId: agreement.value.assignee ?? next.counterPartyId,
+            counterPartyId: next.counterPartyId,
+            ...(typeof stored.extra['counterPartyBpn'] === 'string' ? { counterPartyBpn: stored.extra['counterPartyBpn'] } : {}),
+            signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
+            policy: agreement.value,
+            createdAt: deps.now().getTime(),
+          });
+        } else if (role === 'consumer' && next.state === 'AGREED') {
+          const agreement = asPolicy(next.agreementPolicy);
+          const mine = asPolicy(stored.extra['requestedOffer']);
+          const sent = agreement.ok && mine.ok && policiesEquivalent(agreement.value, mine.value)
+            ? machine.send(next, 'verification')
+            : machine.send(next, 'termination', { errorDetail: 'the agreement does not match the requested offer' });
+          if (!sent.ok) return sent;
+          next = sent.value;
+        } else if (role === 'consumer' && next.state === 'OFFERED') {
+          const offered = asPolicy(next.offerPolicy);
+          const mine = asPolicy(stored.extra['requestedOffer']);
+          const sent = offered.ok && mine.ok && policiesEquivalent(offered.value, mine.value)
+            ? machine.send(next, 'accepted')
+            : machine.send(next, 'termination', { errorDetail: 'the counter-offer differs from the requested offer' });
+          if (!sent.ok) return sent;
+          next = sent.value;
+        } else if (role === 'consumer' && next.state === 'FINALIZED') {
+          const agreement = asPolicy(next.agreementPolicy);
+          if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
+          await store.insertAgreement(tx, {
+            id: next.agreementId,
+            negotiationId: next.id,
+            role: 'consumer',
+            assetId: agreement.value.target ?? next.assetId ?? '',
+            providerId: agreement.value.assigner ?? next.counterPartyId,
+            consumerId: agreement.value.assignee ?? '',
+            counterPartyId: next.counterPartyId,
+            signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
+            policy: agreement.value,
+            createdAt: deps.now().getTime(),
+          });
+          extra = {};
+        }
+        const saved = await write(tx, stored, next, actor, extra);
+        return ok({ saved, before: stored.entity.state });
+      });
+      if (!outcome.ok) return outcome;
+      if (outcome.value.before !== undefined) after(tenantId, outcome.value.before, outcome.value.saved);
+      return ok(negotiationAck(outcome.value.saved.entity));
+    },
+
+    async get(tenantId, role, id, from) {
+      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
+      if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== from.did) return fail('not-found', 'negotiation not found');
+      return ok(negotiationAck(stored.entity));
+    },
+
+    async start(tenantId, request) {
+      const id = `urn:uuid:${randomUUID()}`;
+      const initial = machine.startAsConsumer({
+        id, tenantId, dialect: request.dialect, counterPartyId: request.counterPartyId, counterPartyAddress: request.counterPartyAddress,
+        offerId: request.offer.id, assetId: request.offer.target, offerPolicy: request.offer,
+      });
+      const sent = machine.send(initial, 'request', { offerPolicy: request.offer });
+      if (!sent.ok) return sent;
+      const saved = await deps.db.withTenant(tenantId, async (tx) => {
+        const s = await store.insert(tx, sent.value, { dueAt: deps.now().getTime(), extra: { requestedOffer: request.offer, callbackAddresses: request.callbackAddresses ?? [] } });
+        await audit(tx, request.actor, sent.value);
+        return s;
+      });
+      after(tenantId, undefined, saved);
+      return ok(saved);
+    },
+
+    async terminate(tenantId, id, reason, actor) {
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<StoredNegotiation>> => {
+        const stored = await store.find(tx, id, true);
+        if (stored === undefined) return fail('not-found', `negotiation ${id} not found`);
+        const sent = machine.send(stored.entity, 'termination', { errorDetail: reason });
+        if (!sent.ok) return fail('conflict', sent.message);
+        return ok(await write(tx, stored, sent.value, actor));
+      });
+      if (outcome.ok) after(tenantId, undefined, outcome.value);
+      return outcome;
+    },
+  };
+}

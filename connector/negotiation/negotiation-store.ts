@@ -1,0 +1,113 @@
+// SQL store of contract negotiations (both roles) and contract agreements, always inside a tenant transaction.
+import type { Policy } from '../../policies/index';
+import type { TenantTx } from '../store/database';
+import { negotiationFromRecord, negotiationToRecord, type ContractNegotiation } from './contract-negotiation';
+import { createProcessTable, type ProcessTable, type StoredProcess } from './process-table';
+
+export type StoredNegotiation = StoredProcess<ContractNegotiation>;
+
+/** A contract agreement as the connector keeps it (either role). */
+export interface ContractAgreementRecord {
+  readonly id: string;
+  readonly negotiationId: string;
+  readonly role: 'provider' | 'consumer';
+  readonly assetId: string;
+  /** Participant ids as written in the agreement (assigner / assignee). */
+  readonly providerId: string;
+  readonly consumerId: string;
+  /** The counter-party's verified DID (the key for authorization checks). */
+  readonly counterPartyId: string;
+  readonly counterPartyBpn?: string;
+  /** Epoch ms of signing (the provider entering AGREED). */
+  readonly signingDate: number;
+  readonly policy: Policy;
+  readonly createdAt: number;
+}
+
+export interface NegotiationStore extends ProcessTable<ContractNegotiation> {
+  /** Stores an agreement once (a second insert of the same id is ignored). */
+  insertAgreement(tx: TenantTx, agreement: ContractAgreementRecord): Promise<void>;
+  findAgreement(tx: TenantTx, id: string): Promise<ContractAgreementRecord | undefined>;
+  listAgreements(tx: TenantTx, offset: number, limit: number, order?: 'ASC' | 'DESC'): Promise<ContractAgreementRecord[]>;
+}
+
+interface AgreementRow {
+  id: string;
+  negotiation_id: string;
+  role: 'provider' | 'consumer';
+  asset_id: string;
+  provider_id: string;
+  consumer_id: string;
+  counter_party_id: string;
+  counter_party_bpn: string | null;
+  signing_date: string | number;
+  policy: Policy;
+  created_at: string | number;
+}
+
+function agreementOf(r: AgreementRow): ContractAgreementRecord {
+  return {
+    id: r.id,
+    negotiationId: r.negotiation_id,
+    role: r.role,
+    assetId: r.asset_id,
+    providerId: r.provider_id,
+    consumerId: r.consumer_id,
+    counterPartyId: r.counter_party_id,
+    ...(r.counter_party_bpn !== null ? { counterPartyBpn: r.counter_party_bpn } : {}),
+    signingDate: Number(r.signing_date),
+    policy: r.policy,
+    createdAt: Number(r.created_at),
+  };
+}
+
+/** The counter-party BPN is kept in the row (`extra.counterPartyBpn`) next to the entity. */
+export function createNegotiationStore(): NegotiationStore {
+  const table = createProcessTable<ContractNegotiation>({
+    table: 'cp_negotiations',
+    columns: (n) => ({
+      role: n.role,
+      state: n.state,
+      state_count: n.stateCount,
+      state_timestamp: n.stateTimestamp,
+      created_at: n.createdAt,
+      dialect: n.dialect,
+      consumer_pid: n.consumerPid,
+      provider_pid: n.providerPid ?? null,
+      counter_party_id: n.counterPartyId,
+      counter_party_address: n.counterPartyAddress,
+      last_message_id: n.lastMessageId ?? null,
+      error_detail: n.errorDetail ?? null,
+      agreement_id: n.agreementId ?? null,
+      asset_id: n.assetId ?? null,
+    }),
+    toRecord: negotiationToRecord,
+    fromRecord(record) {
+      const r = negotiationFromRecord(record);
+      if (!r.ok) throw new Error(`stored negotiation is malformed: ${r.message}`);
+      return r.value;
+    },
+  });
+  const cols = 'id, negotiation_id, role, asset_id, provider_id, consumer_id, counter_party_id, counter_party_bpn, signing_date, policy, created_at';
+  return {
+    ...table,
+    async insertAgreement(tx, a) {
+      await tx.query(
+        `INSERT INTO cp_agreements (tenant_id, ${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (tenant_id, id) DO NOTHING`,
+        [tx.tenantId, a.id, a.negotiationId, a.role, a.assetId, a.providerId, a.consumerId, a.counterPartyId, a.counterPartyBpn ?? null, a.signingDate, JSON.stringify(a.policy), a.createdAt],
+      );
+    },
+    async findAgreement(tx, id) {
+      const rows = await tx.query<AgreementRow>(`SELECT ${cols} FROM cp_agreements WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id]);
+      return rows[0] === undefined ? undefined : agreementOf(rows[0]);
+    },
+    async listAgreements(tx, offset, limit, order = 'ASC') {
+      const dir = order === 'DESC' ? 'DESC' : 'ASC';
+      const rows = await tx.query<AgreementRow>(
+        `SELECT ${cols} FROM cp_agreements WHERE tenant_id = $1 ORDER BY created_at ${dir}, id ${dir} OFFSET $2 LIMIT $3`,
+        [tx.tenantId, offset, limit],
+      );
+      return rows.map(agreementOf);
+    },
+  };
+}

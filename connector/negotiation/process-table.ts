@@ -1,0 +1,141 @@
+// Shared SQL for process tables (negotiations, transfers): insert, versioned update, lookups and lease-based claiming.
+import type { TenantTx } from '../store/database';
+
+/** A process row as loaded: the entity, its row version and the free-form `extra` JSON. */
+export interface StoredProcess<T> {
+  readonly entity: T;
+  /** Row version: bumped by every claim and write; updates must name the version they read. */
+  readonly version: number;
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** How the next write schedules work: a time (epoch ms) a processor may claim the row from, or null for none. */
+export interface WriteOptions {
+  readonly dueAt: number | null;
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/** Column values derived from an entity (besides tenant_id, id, record, extra, version and lease columns). */
+export type ProcessColumns = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface ProcessTableSpec<T> {
+  /** A fixed table name (never user input). */
+  readonly table: 'cp_negotiations' | 'cp_transfers';
+  columns(entity: T): ProcessColumns;
+  /** The JSON stored as `record` (may strip secrets). */
+  toRecord(entity: T): Record<string, unknown>;
+  /** Reads a stored record back; throws on a malformed row (a database fault, not a client error). */
+  fromRecord(record: unknown): T;
+}
+
+export interface ProcessTable<T extends { readonly id: string; readonly tenantId: string }> {
+  /** Inserts a new process; throws on a duplicate key. */
+  insert(tx: TenantTx, entity: T, options: WriteOptions): Promise<StoredProcess<T>>;
+  /** The process with our local id, optionally row-locked for the rest of the transaction. */
+  find(tx: TenantTx, id: string, forUpdate?: boolean): Promise<StoredProcess<T> | undefined>;
+  /** The first process matching `column = value` (plus `role`), optionally row-locked. */
+  findBy(tx: TenantTx, where: Readonly<Record<string, string>>, forUpdate?: boolean): Promise<StoredProcess<T> | undefined>;
+  /**
+   * Writes `entity` if the row still has `expectedVersion`; clears any lease. Returns the new stored process, or
+   * undefined when someone else changed the row since it was read (the caller's result is stale and must be dropped).
+   */
+  update(tx: TenantTx, entity: T, expectedVersion: number, options: WriteOptions): Promise<StoredProcess<T> | undefined>;
+  /**
+   * Claims up to `limit` due rows (next_attempt_at ≤ now, lease free or expired) with FOR UPDATE SKIP LOCKED, so
+   * concurrent claimers on one database never get the same row; each claim bumps the version.
+   */
+  claim(tx: TenantTx, owner: string, now: number, leaseMs: number, limit: number): Promise<StoredProcess<T>[]>;
+  /** Rows ordered by created_at, id, filtered by equality on known columns. */
+  list(tx: TenantTx, where: Readonly<Record<string, string>>, offset: number, limit: number, order?: 'ASC' | 'DESC'): Promise<StoredProcess<T>[]>;
+}
+
+interface Row {
+  record: unknown;
+  version: string | number;
+  extra: unknown;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+function checkColumn(name: string): string {
+  if (!IDENT.test(name)) throw new Error(`invalid column name ${name}`);
+  return name;
+}
+
+export function createProcessTable<T extends { readonly id: string; readonly tenantId: string }>(spec: ProcessTableSpec<T>): ProcessTable<T> {
+  const { table } = spec;
+  const read = (row: Row): StoredProcess<T> => ({
+    entity: spec.fromRecord(row.record),
+    version: Number(row.version),
+    extra: (typeof row.extra === 'object' && row.extra !== null ? row.extra : {}) as Record<string, unknown>,
+  });
+  const returning = 'RETURNING record, version, extra';
+
+  async function findBy(tx: TenantTx, where: Readonly<Record<string, string>>, forUpdate = false): Promise<StoredProcess<T> | undefined> {
+    const keys = Object.keys(where).map(checkColumn);
+    const cond = keys.map((k, i) => `${k} = $${i + 2}`).join(' AND ');
+    const rows = await tx.query<Row>(
+      `SELECT record, version, extra FROM ${table} WHERE tenant_id = $1${cond === '' ? '' : ` AND ${cond}`} ORDER BY created_at LIMIT 1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [tx.tenantId, ...keys.map((k) => where[k])],
+    );
+    return rows[0] === undefined ? undefined : read(rows[0]);
+  }
+
+  return {
+    async insert(tx, entity, options) {
+      const cols = spec.columns(entity);
+      const names = Object.keys(cols).map(checkColumn);
+      const values = names.map((n) => cols[n]);
+      const all = ['tenant_id', 'id', 'record', 'extra', 'next_attempt_at', ...names];
+      const params = [tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), JSON.stringify(options.extra ?? {}), options.dueAt, ...values];
+      const rows = await tx.query<Row>(
+        `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map((_, i) => `$${i + 1}`).join(', ')}) ${returning}`,
+        params,
+      );
+      return read(rows[0] as Row);
+    },
+
+    find(tx, id, forUpdate) {
+      return findBy(tx, { id }, forUpdate);
+    },
+
+    findBy,
+
+    async update(tx, entity, expectedVersion, options) {
+      const cols = spec.columns(entity);
+      const names = Object.keys(cols).map(checkColumn);
+      const sets = names.map((n, i) => `${n} = $${i + 7}`).join(', ');
+      const rows = await tx.query<Row>(
+        `UPDATE ${table} SET record = $3, extra = COALESCE($4::jsonb, extra), next_attempt_at = $5, version = version + 1,
+           lease_owner = NULL, lease_until = NULL${sets === '' ? '' : `, ${sets}`}
+         WHERE tenant_id = $1 AND id = $2 AND version = $6 ${returning}`,
+        [tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), options.extra === undefined ? null : JSON.stringify(options.extra), options.dueAt, expectedVersion, ...names.map((n) => cols[n])],
+      );
+      return rows[0] === undefined ? undefined : read(rows[0]);
+    },
+
+    async claim(tx, owner, now, leaseMs, limit) {
+      const rows = await tx.query<Row>(
+        `UPDATE ${table} SET lease_owner = $2, lease_until = $3, version = version + 1
+         WHERE tenant_id = $1 AND id IN (
+           SELECT id FROM ${table}
+           WHERE tenant_id = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= $4 AND (lease_until IS NULL OR lease_until < $4)
+           ORDER BY next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED)
+         ${returning}`,
+        [tx.tenantId, owner, now + leaseMs, now, limit],
+      );
+      return rows.map(read);
+    },
+
+    async list(tx, where, offset, limit, order = 'ASC') {
+      const keys = Object.keys(where).map(checkColumn);
+      const cond = keys.map((k, i) => ` AND ${k} = $${i + 4}`).join('');
+      const dir = order === 'DESC' ? 'DESC' : 'ASC';
+      const rows = await tx.query<Row>(
+        `SELECT record, version, extra FROM ${table} WHERE tenant_id = $1${cond} ORDER BY created_at ${dir}, id ${dir} OFFSET $2 LIMIT $3`,
+        [tx.tenantId, offset, limit, ...keys.map((k) => where[k])],
+      );
+      return rows.map(read);
+    },
+  };
+}

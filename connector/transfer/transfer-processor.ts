@@ -1,0 +1,186 @@
+// Transfer processors: one per pending state; STARTING on the provider mints the data-plane token and sends the EDR.
+import { appendAudit } from '../audit/audit-log';
+import type { TokenMinter } from '../credentials/token-minter';
+import type { DspClient, DspSendResult } from '../dsp/client/dsp-client';
+import type { DspDialect } from '../dsp/dialects';
+import type { DataAddress, TransferProcessAck } from '../dsp/messages';
+import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
+import type { RetryPolicy } from '../negotiation/negotiation-processor';
+import { backoffDelay, createWorkRunner, type WorkRunner } from '../negotiation/work-runner';
+import type { Database } from '../store/database';
+import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
+import { isTransferPending } from './transfer-service';
+import type { TransferLiveness } from './transfer-liveness';
+import type { StoredTransfer, TransferStore } from './transfer-store';
+
+export const EDC_NS = 'https://w3id.org/edc/v0.0.1/ns/';
+export const TX_AUTH_NS = 'https://w3id.org/tractusx/auth/';
+export const HTTP_ENDPOINT_TYPE = 'https://w3id.org/idsa/v4.1/HTTP';
+
+export interface TransferProcessorDeps {
+  readonly db: Pick<Database, 'withTenant'>;
+  readonly store: TransferStore;
+  readonly client: DspClient;
+  readonly minter: TokenMinter;
+  readonly liveness: Pick<TransferLiveness, 'invalidate'>;
+  readonly now: () => Date;
+  readonly owner: string;
+  /** The connector's public base URL; the PACT host of tenant t is `${publicUrl}/tenants/{t}/pact`. */
+  readonly publicUrl: string;
+  listTenants(): Promise<readonly string[]>;
+  callbackAddress(tenantId: string, dialect: DspDialect): string;
+  revokeTokens?(tenantId: string, transferId: string): Promise<void>;
+  readonly retry?: RetryPolicy;
+  readonly leaseMs?: number;
+  /** Rows claimed per transaction (default 16). */
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+  readonly events?: ProcessEventSink;
+  readonly onError?: (err: unknown, context: string) => void;
+}
+
+/** The PACT host of a provider tenant (the data address endpoint). */
+export function pactEndpoint(publicUrl: string, tenantId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/tenants/${encodeURIComponent(tenantId)}/pact`;
+}
+
+/** The EDR in EDC / Tractus-X form: endpoint, token, bearer, expiry and refresh properties as endpoint properties. */
+export function buildDataAddress(o: { endpoint: string; token: string; expiresInSeconds: number; refreshToken?: string; refreshAudience?: string }): DataAddress {
+  const props = [
+    { name: `${EDC_NS}endpoint`, value: o.endpoint },
+    { name: `${EDC_NS}endpointType`, value: HTTP_ENDPOINT_TYPE },
+    { name: `${EDC_NS}authorization`, value: o.token },
+    { name: `${EDC_NS}authType`, value: 'bearer' },
+    { name: `${TX_AUTH_NS}expiresIn`, value: String(o.expiresInSeconds) },
+  ];
+  if (o.refreshToken !== undefined) {
+    props.push({ name: `${TX_AUTH_NS}refreshToken`, value: o.refreshToken }, { name: `${TX_AUTH_NS}refreshEndpoint`, value: `${o.endpoint}/token` });
+    if (o.refreshAudience !== undefined) props.push({ name: `${TX_AUTH_NS}refreshAudience`, value: o.refreshAudience });
+  }
+  return { endpointType: HTTP_ENDPOINT_TYPE, endpoint: o.endpoint, endpointProperties: props };
+}
+
+type Outcome = DspSendResult<{ providerPid?: string } | undefined> | { ok: false; terminate: string };
+
+export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner {
+  const machine = createTransferProcessMachine({ now: deps.now });
+  const maxAttempts = deps.retry?.maxAttempts ?? 5;
+  const base = deps.retry?.baseDelayMs ?? 500;
+  const max = deps.retry?.maxDelayMs ?? 30_000;
+  const { client, store } = deps;
+
+  const pids = (t: TransferProcess) => ({ providerPid: t.providerPid ?? '', consumerPid: t.consumerPid });
+  const target = (t: TransferProcess, verb: string) => ({
+    tenantId: t.tenantId,
+    counterPartyId: t.counterPartyId,
+    baseUrl: t.counterPartyAddress,
+    dialect: t.dialect,
+    path: `/transfers/${encodeURIComponent(t.role === 'provider' ? t.consumerPid : (t.providerPid ?? ''))}/${verb}`,
+  });
+  const reasonOf = (t: TransferProcess) => (t.errorDetail !== undefined ? { reason: [t.errorDetail] } : {});
+
+  async function startAsProvider(t: TransferProcess, stored: StoredTransfer): Promise<Outcome> {
+    const consumerBpn = typeof stored.extra['counterPartyBpn'] === 'string' ? stored.extra['counterPartyBpn'] : undefined;
+    const minted = await deps.minter.mint({ tenantId: t.tenantId, agreementId: t.agreementId, transferId: t.id, consumer: { did: t.counterPartyId, ...(consumerBpn !== undefined ? { bpn: consumerBpn } : {}) } });
+    if (!minted.ok) return minted.retryable ? { ok: false, reason: minted.reason, message: `token minting: ${minted.code}`, retryable: true } : { ok: false, terminate: `token minting failed: ${minted.code}` };
+    const m = minted.value;
+    await deps.db.withTenant(t.tenantId, (tx) => store.saveBinding(tx, {
+      binding: m.binding, transferId: t.id, agreementId: t.agreementId, consumerDid: t.counterPartyId, ...(consumerBpn !== undefined ? { consumerBpn } : {}),
+      expiresAt: m.refreshExpiresAt?.getTime() ?? m.expiresAt.getTime(), createdAt: deps.now().getTime(),
+    }));
+    const dataAddress = buildDataAddress({
+      endpoint: pactEndpoint(deps.publicUrl, t.tenantId),
+      token: m.token,
+      expiresInSeconds: Math.max(0, Math.round((m.expiresAt.getTime() - deps.now().getTime()) / 1000)),
+      ...(m.refreshToken !== undefined ? { refreshToken: m.refreshToken, refreshAudience: t.counterPartyId } : {}),
+    });
+    return client.send({ ...target(t, 'start'), message: { type: 'TransferStartMessage', ...pids(t), dataAddress } }) as Promise<Outcome>;
+  }
+
+  const processors: Partial<Record<TransferState, (t: TransferProcess, stored: StoredTransfer) => Promise<Outcome>>> = {
+    REQUESTING: async (t) => {
+      const r = await client.send({
+        tenantId: t.tenantId, counterPartyId: t.counterPartyId, baseUrl: t.counterPartyAddress, dialect: t.dialect, path: '/transfers/request', expect: 'TransferProcess',
+        message: { type: 'TransferRequestMessage', consumerPid: t.consumerPid, agreementId: t.agreementId, format: t.format, callbackAddress: deps.callbackAddress(t.tenantId, t.dialect) },
+      });
+      return r.ok ? { ok: true, value: { providerPid: (r.value as TransferProcessAck).providerPid } } : r;
+    },
+    STARTING: (t, stored) => (t.role === 'provider' ? startAsProvider(t, stored) : client.send({ ...target(t, 'start'), message: { type: 'TransferStartMessage', ...pids(t) } }) as Promise<Outcome>),
+    COMPLETING: (t) => client.send({ ...target(t, 'completion'), message: { type: 'TransferCompletionMessage', ...pids(t) } }) as Promise<Outcome>,
+    SUSPENDING: (t) => client.send({ ...target(t, 'suspension'), message: { type: 'TransferSuspensionMessage', ...pids(t), ...reasonOf(t) } }) as Promise<Outcome>,
+    TERMINATING: (t) => client.send({ ...target(t, 'termination'), message: { type: 'TransferTerminationMessage', ...pids(t), ...reasonOf(t) } }) as Promise<Outcome>,
+  };
+
+  async function save(stored: StoredTransfer, next: TransferProcess, dueAt: number | null): Promise<void> {
+    const saved = await deps.db.withTenant(next.tenantId, async (tx) => {
+      const s = await store.update(tx, next, stored.version, { dueAt });
+      if (s !== undefined && next.state !== stored.entity.state) {
+        await appendAudit(tx, { actor: 'system', action: `transfer.${next.state.toLowerCase()}`, target: `transfer/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
+      }
+      return s;
+    });
+    if (saved === undefined || saved.entity.state === stored.entity.state) return;
+    const t = saved.entity;
+    if (t.role === 'provider') {
+      deps.liveness.invalidate(t.tenantId);
+      if ((t.state === 'TERMINATED' || t.state === 'COMPLETED') && deps.revokeTokens !== undefined) await deps.revokeTokens(t.tenantId, t.id);
+    }
+    const ev = transferEventName(t.state);
+    const callbacks = (saved.extra['callbackAddresses'] ?? []) as CallbackAddress[];
+    if (deps.events !== undefined && ev !== undefined && callbacks.length > 0) {
+      deps.events.emit({ tenantId: t.tenantId, ...ev, callbackAddresses: callbacks, payload: { transferProcessId: t.id, contractId: t.agreementId, type: t.role === 'provider' ? 'PROVIDER' : 'CONSUMER' } });
+    }
+  }
+
+  async function handle(_tenantId: string, stored: StoredTransfer): Promise<number | undefined> {
+    const t = stored.entity;
+    const processor = processors[t.state];
+    if (processor === undefined || !isTransferPending(t)) {
+      await save(stored, t, null);
+      return undefined;
+    }
+    if (t.role === 'consumer' && t.providerPid === undefined && t.state !== 'REQUESTING') {
+      const ended = machine.fail(t, t.errorDetail ?? 'ended before the provider answered');
+      if (ended.ok) await save(stored, ended.value, null);
+      return undefined;
+    }
+    let result: Outcome;
+    try {
+      result = await processor(t, stored);
+    } catch (err) {
+      result = { ok: false, reason: 'bad-request', message: (err as Error).message, retryable: false };
+    }
+    if (result.ok) {
+      const acked = machine.acknowledged(t, result.value?.providerPid !== undefined ? { providerPid: result.value.providerPid } : {});
+      if (acked.ok) await save(stored, acked.value, null);
+      return undefined;
+    }
+    if ('terminate' in result) {
+      const next = machine.send(t, 'termination', { errorDetail: result.terminate });
+      if (next.ok) await save(stored, next.value, deps.now().getTime());
+      return next.ok ? deps.now().getTime() : undefined;
+    }
+    if (result.retryable && t.stateCount < maxAttempts) {
+      const due = deps.now().getTime() + backoffDelay(t.stateCount, base, max);
+      await save(stored, { ...machine.retry(t), errorDetail: result.message }, due);
+      return due;
+    }
+    const ended = machine.fail(t, `${t.state} failed${result.retryable ? ` after ${t.stateCount} attempts` : ''}: ${result.message}`);
+    if (ended.ok) await save(stored, ended.value, null);
+    return undefined;
+  }
+
+  return createWorkRunner<StoredTransfer>({
+    name: 'transfer-processor',
+    db: deps.db,
+    listTenants: deps.listTenants,
+    claim: (tx, owner, now, leaseMs, limit) => store.claim(tx, owner, now, leaseMs, limit),
+    handle,
+    now: deps.now,
+    owner: deps.owner,
+    leaseMs: deps.leaseMs,
+    batchSize: deps.batchSize,
+    pollIntervalMs: deps.pollIntervalMs,
+    onError: deps.onError,
+  });
+}

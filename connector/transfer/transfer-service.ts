@@ -1,0 +1,201 @@
+// Transfer processes, both roles: inbound DSP messages, provider checks (agreement, transfer policy), consumer starts, commands.
+import { randomUUID } from 'node:crypto';
+import type { PolicyEngine } from '../../policies/index';
+import { appendAudit } from '../audit/audit-log';
+import { denialReason, policyContextOf, type Participant } from '../catalog-service/participant';
+import { fail, ok, type Result } from '../common/result';
+import type { DspDialect } from '../dsp/dialects';
+import { dspMessageFingerprint } from '../dsp/message-id';
+import type { TransferMessage, TransferProcessAck, TransferRequestMessage } from '../dsp/messages';
+import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
+import type { NegotiationStore } from '../negotiation/negotiation-store';
+import type { Database, TenantTx } from '../store/database';
+import { PULL_FORMAT } from '../catalog-service/catalog-service';
+import {
+  createTransferProcessMachine,
+  transferAck,
+  transferPendingTarget,
+  type TransferMessageKind,
+  type TransferProcess,
+  type TransferRole,
+} from './transfer-process';
+import type { TransferLiveness } from './transfer-liveness';
+import type { EdrVault, StoredTransfer, TransferStore } from './transfer-store';
+
+export interface TransferServiceDeps {
+  readonly db: Pick<Database, 'withTenant'>;
+  readonly store: TransferStore;
+  /** Agreements live with negotiations. */
+  readonly agreements: Pick<NegotiationStore, 'findAgreement' | 'find'>;
+  readonly engine: PolicyEngine;
+  readonly now: () => Date;
+  readonly vault: EdrVault;
+  readonly liveness: Pick<TransferLiveness, 'invalidate'>;
+  /** Retires a provider transfer's refresh tokens (local minter `revokeTransferTokens`); optional. */
+  revokeTokens?(tenantId: string, transferId: string): Promise<void>;
+  kick(tenantId: string): void;
+  readonly events?: ProcessEventSink;
+}
+
+export interface StartTransfer {
+  readonly agreementId: string;
+  readonly counterPartyAddress: string;
+  readonly dialect: DspDialect;
+  readonly format: string;
+  readonly callbackAddresses?: readonly CallbackAddress[];
+  readonly privateProperties?: Readonly<Record<string, unknown>>;
+  readonly actor: string;
+}
+
+/** Local commands of the management API. */
+export type TransferCommand = 'termination' | 'suspension' | 'start' | 'completion';
+
+export interface TransferService {
+  /** Provider: a TransferRequestMessage; idempotent on the consumer's `consumerPid`. */
+  onRequest(tenantId: string, dialect: DspDialect, message: TransferRequestMessage, from: Participant): Promise<Result<{ ack: TransferProcessAck; created: boolean }>>;
+  /** Either role: another transfer message for our process `id` in `role`. */
+  onMessage(tenantId: string, role: TransferRole, id: string, message: TransferMessage, from: Participant): Promise<Result<TransferProcessAck>>;
+  get(tenantId: string, role: TransferRole, id: string, from: Participant): Promise<Result<TransferProcessAck>>;
+  /** Consumer: requests a transfer under a finalized agreement (REQUESTING, sent by the processor). */
+  start(tenantId: string, request: StartTransfer): Promise<Result<StoredTransfer>>;
+  /** Either role: terminate, suspend, resume (`start`) or complete our process; the processor sends the message. */
+  command(tenantId: string, id: string, command: TransferCommand, reason: string | undefined, actor: string): Promise<Result<StoredTransfer>>;
+}
+
+export function isTransferPending(t: { readonly state: string }): boolean {
+  return transferPendingTarget(t.state as TransferProcess['state']) !== undefined;
+}
+
+const LEAVES_LIVE = new Set(['SUSPENDED', 'COMPLETED', 'TERMINATED', 'SUSPENDING', 'COMPLETING', 'TERMINATING']);
+
+export function createTransferService(deps: TransferServiceDeps): TransferService {
+  const machine = createTransferProcessMachine({ now: deps.now });
+  const { store } = deps;
+
+  async function audit(tx: TenantTx, actor: string, t: TransferProcess): Promise<void> {
+    await appendAudit(tx, { actor, action: `transfer.${t.state.toLowerCase()}`, target: `transfer/${t.id}`, after: { state: t.state, errorDetail: t.errorDetail } }, deps.now());
+  }
+
+  async function write(tx: TenantTx, stored: StoredTransfer, next: TransferProcess, actor: string): Promise<StoredTransfer> {
+    const saved = await store.update(tx, next, stored.version, { dueAt: isTransferPending(next) ? deps.now().getTime() : null });
+    if (saved === undefined) throw new Error(`transfer ${next.id} changed concurrently while locked`);
+    if (next.state !== stored.entity.state) await audit(tx, actor, next);
+    return saved;
+  }
+
+  /** After commit: kick the processor, revoke access on the provider side, clean the consumer's EDR, notify. */
+  async function after(tenantId: string, before: string | undefined, saved: StoredTransfer): Promise<void> {
+    const t = saved.entity;
+    if (isTransferPending(t)) deps.kick(tenantId);
+    if (before === t.state) return;
+    if (t.role === 'provider' && LEAVES_LIVE.has(t.state)) {
+      deps.liveness.invalidate(tenantId);
+      if ((t.state === 'TERMINATED' || t.state === 'COMPLETED') && deps.revokeTokens !== undefined) await deps.revokeTokens(tenantId, t.id);
+    }
+    if (t.role === 'consumer' && (t.state === 'TERMINATED' || t.state === 'COMPLETED' || t.state === 'SUSPENDED')) await deps.vault.delete(tenantId, t.id);
+    const ev = transferEventName(t.state);
+    const callbacks = (saved.extra['callbackAddresses'] ?? []) as CallbackAddress[];
+    if (deps.events !== undefined && ev !== undefined && callbacks.length > 0) {
+      const edr = t.state === 'STARTED' && t.role === 'consumer' ? await deps.vault.get(tenantId, t.id) : undefined;
+      deps.events.emit({ tenantId, ...ev, callbackAddresses: callbacks, payload: { transferProcessId: t.id, contractId: t.agreementId, type: t.role === 'provider' ? 'PROVIDER' : 'CONSUMER', ...(edr !== undefined ? { dataAddress: edr } : {}) } });
+    }
+  }
+
+  /** Provider: the agreement must exist, belong to the caller, and its policy must hold in the transfer scope. */
+  async function admit(tx: TenantTx, message: TransferRequestMessage, from: Participant): Promise<Result<{ denied?: string }>> {
+    const agreement = await deps.agreements.findAgreement(tx, message.agreementId);
+    if (agreement === undefined || agreement.role !== 'provider' || agreement.counterPartyId !== from.did) return fail('bad-request', `unknown agreement ${message.agreementId}`);
+    const negotiation = await deps.agreements.find(tx, agreement.negotiationId);
+    if (negotiation === undefined || !['FINALIZING', 'FINALIZED'].includes(negotiation.entity.state)) return fail('bad-request', `agreement ${message.agreementId} is not in force`);
+    if (message.format !== PULL_FORMAT) return fail('bad-request', `format ${message.format} is not supported (only ${PULL_FORMAT})`);
+    const verdict = deps.engine.evaluate(agreement.policy, 'transfer.process', policyContextOf(from, deps.now(), {
+      id: agreement.id, signedAt: new Date(agreement.signingDate), assetId: agreement.assetId, policy: agreement.policy,
+    }));
+    return ok(verdict.allowed ? {} : { denied: `transfer policy not satisfied: ${denialReason(verdict.explanation)}` });
+  }
+
+  return {
+    async onRequest(tenantId, dialect, message, from) {
+      const messageId = dspMessageFingerprint(message);
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; created: boolean }>> => {
+        const existing = await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true);
+        if (existing !== undefined) {
+          const repeat = machine.checkRepeatedRequest(existing.entity, message, from.did);
+          return repeat.ok ? ok({ saved: existing, created: false }) : repeat;
+        }
+        const admitted = await admit(tx, message, from);
+        if (!admitted.ok) return admitted;
+        const created = machine.fromRequest({ id: `urn:uuid:${randomUUID()}`, tenantId, dialect, counterPartyId: from.did }, message, { messageId, senderId: from.did });
+        const next = admitted.value.denied !== undefined ? machine.send(created, 'termination', { errorDetail: admitted.value.denied }) : machine.send(created, 'start');
+        if (!next.ok) return next;
+        const saved = await store.insert(tx, next.value, { dueAt: deps.now().getTime(), extra: from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {} });
+        await audit(tx, `partner:${from.did}`, created);
+        return ok({ saved, created: true });
+      });
+      if (!outcome.ok) return outcome;
+      if (outcome.value.created) await after(tenantId, undefined, outcome.value.saved);
+      return ok({ ack: transferAck(outcome.value.saved.entity), created: outcome.value.created });
+    },
+
+    async onMessage(tenantId, role, id, message, from) {
+      const messageId = dspMessageFingerprint(message);
+      if (role === 'consumer' && message.type === 'TransferStartMessage' && message.dataAddress !== undefined) {
+        // Sealed before the state changes, so STARTED never shows without its EDR (PGlite: not inside the transaction).
+        const known = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
+        if (known === undefined || known.entity.role !== 'consumer' || known.entity.counterPartyId !== from.did) return fail('not-found', 'transfer process not found');
+        await deps.vault.put(tenantId, id, message.dataAddress);
+      }
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before?: string }>> => {
+        const stored = await store.find(tx, id, true);
+        if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'transfer process not found');
+        const received = machine.receive(stored.entity, message, { messageId, senderId: from.did });
+        if (!received.ok) return received;
+        if (received.value.duplicate) return ok({ saved: stored });
+        const saved = await write(tx, stored, received.value.transfer, `partner:${from.did}`);
+        return ok({ saved, before: stored.entity.state });
+      });
+      if (!outcome.ok) return outcome;
+      if (outcome.value.before !== undefined) await after(tenantId, outcome.value.before, outcome.value.saved);
+      return ok(transferAck(outcome.value.saved.entity));
+    },
+
+    async get(tenantId, role, id, from) {
+      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
+      if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== from.did) return fail('not-found', 'transfer process not found');
+      return ok(transferAck(stored.entity));
+    },
+
+    async start(tenantId, request) {
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<StoredTransfer>> => {
+        const agreement = await deps.agreements.findAgreement(tx, request.agreementId);
+        if (agreement === undefined || agreement.role !== 'consumer') return fail('bad-request', `no finalized agreement ${request.agreementId} where this tenant is the consumer`);
+        const id = `urn:uuid:${randomUUID()}`;
+        const initial = machine.startAsConsumer({ id, tenantId, dialect: request.dialect, counterPartyId: agreement.counterPartyId, providerAddress: request.counterPartyAddress, agreementId: agreement.id, format: request.format });
+        const sent = machine.send(initial, 'request');
+        if (!sent.ok) return sent;
+        const saved = await store.insert(tx, sent.value, {
+          dueAt: deps.now().getTime(),
+          extra: { callbackAddresses: request.callbackAddresses ?? [], assetId: agreement.assetId, ...(request.privateProperties !== undefined ? { privateProperties: request.privateProperties } : {}) },
+        });
+        await audit(tx, request.actor, sent.value);
+        return ok(saved);
+      });
+      if (outcome.ok) await after(tenantId, undefined, outcome.value);
+      return outcome;
+    },
+
+    async command(tenantId, id, command, reason, actor) {
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before: string }>> => {
+        const stored = await store.find(tx, id, true);
+        if (stored === undefined) return fail('not-found', `transfer process ${id} not found`);
+        const kind: TransferMessageKind = command;
+        const sent = machine.send(stored.entity, kind, reason !== undefined ? { errorDetail: reason } : {});
+        if (!sent.ok) return fail('conflict', sent.message);
+        return ok({ saved: await write(tx, stored, sent.value, actor), before: stored.entity.state });
+      });
+      if (!outcome.ok) return outcome;
+      await after(tenantId, outcome.value.before, outcome.value.saved);
+      return ok(outcome.value.saved);
+    },
+  };
+}
