@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import { createGracefulServer } from '../http/server';
+import { createCatalogDataService, createSqlAssetStore, createSqlContractDefinitionStore, createSqlPolicyDefinitionStore } from '../catalog';
+import { createCatalogDataRouter } from '../management/catalog-routes';
 import { createTenantAdminRouter } from '../management/tenant-admin-routes';
 import type { Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
@@ -80,6 +82,9 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     pseudonymKey: createHmac('sha256', masterKey).update('operator-audit-pseudonyms').digest(),
   });
 
+  const catalogStores = { assets: createSqlAssetStore(), policies: createSqlPolicyDefinitionStore(), contractDefinitions: createSqlContractDefinitionStore() };
+  const catalogData = createCatalogDataService({ db, ...catalogStores });
+
   const maxTokenTtlSeconds = config.auth.builtinTokenTtlSeconds;
   const app = createHttpApp({
     logger,
@@ -89,7 +94,10 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     isReady: () => db.isReady(),
     operatorRouter: createOperatorRouter({ operatorKey: operatorSecret.value, tenants, db, issuer, maxTokenTtlSeconds }),
     managementAuthorizer: createManagementAuthorizer({ db, verifyToken, tenantClaim: config.auth.tenantClaim, rolesClaim: config.auth.rolesClaim, logger }),
-    managementRouters: [createTenantAdminRouter({ tenants, db, issuer, maxTokenTtlSeconds })],
+    managementRouters: [
+      createTenantAdminRouter({ tenants, db, issuer, maxTokenTtlSeconds }),
+      createCatalogDataRouter({ service: catalogData, logger, bodyLimit: `${config.server.bodyLimitBytes}b` }),
+    ],
     publicRouters: issuer ? [{ path: '/auth', router: createBuiltinIssuerRouter(issuer) }] : [],
   });
 
