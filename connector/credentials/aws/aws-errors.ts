@@ -7,7 +7,8 @@ const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequest
 const TRANSIENT = new Set(['InternalFailure', 'InternalErrorException', 'InternalServiceError', 'ServiceUnavailable', 'IDPCommunicationError', 'TimeoutError', 'RequestTimeout']);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH']);
 
-function errorName(error: unknown): string {
+/** The AWS error code of a failed call (`AccessDenied`, `ResourceExistsException`, …) or a network code; never request data. */
+export function awsErrorName(error: unknown): string {
   if (error !== null && typeof error === 'object') {
     const e = error as { name?: unknown; code?: unknown; Code?: unknown };
     if (typeof e.code === 'string' && NETWORK.has(e.code)) return e.code;
@@ -24,7 +25,7 @@ function httpStatus(error: unknown): number | undefined {
 
 /** Classifies a failed AWS call of `stage`. The message names the AWS error code only, never request data. */
 export function classifyAwsError(stage: AwsStage, error: unknown): MintFailure {
-  const name = errorName(error);
+  const name = awsErrorName(error);
   const status = httpStatus(error);
   if (THROTTLING.has(name) || status === 429) return mintFailure('throttled', `${stage}: throttled (${name})`, true);
   if (TRANSIENT.has(name) || NETWORK.has(name) || (status !== undefined && status >= 500)) {

@@ -7,7 +7,7 @@ import { CreateSecretCommand, DeleteSecretCommand } from '@aws-sdk/client-secret
 import { fail, ok, type Result } from '../../common/result';
 import type { Logger } from '../../observability/logger';
 import type { AwsCallCounter, AwsClientFactory } from './aws-clients';
-import { classifyAwsError } from './aws-errors';
+import { awsErrorName, classifyAwsError } from './aws-errors';
 import { validateAwsTenantSettings, type AwsTenantSettings, type CognitoTokenMode } from './tenant-settings';
 
 export interface AwsProvisioningDeps {
@@ -86,18 +86,21 @@ export function createAwsTenantProvisioning(deps: AwsProvisioningDeps): AwsTenan
       const cognito = deps.clients.cognito(region);
       let clientId: string;
       let clientSecret: string;
+      let operation = 'DescribeResourceServer';
       try {
         count(tenantId, 'cognito-idp', 'DescribeResourceServer', region);
         try {
           await cognito.send(new DescribeResourceServerCommand({ UserPoolId: input.userPoolId, Identifier: resourceServer }));
         } catch (error) {
           if (!isNotFound(error)) throw error;
+          operation = 'CreateResourceServer';
           count(tenantId, 'cognito-idp', 'CreateResourceServer', region);
           await cognito.send(new CreateResourceServerCommand({
             UserPoolId: input.userPoolId, Identifier: resourceServer, Name: `PCF exchange of ${tenantId}`,
             Scopes: [{ ScopeName: scopeName, ScopeDescription: `Read PCFs of tenant ${tenantId}` }],
           }));
         }
+        operation = 'CreateUserPoolClient';
         count(tenantId, 'cognito-idp', 'CreateUserPoolClient', region);
         const created = await cognito.send(new CreateUserPoolClientCommand({
           UserPoolId: input.userPoolId,
@@ -117,8 +120,8 @@ export function createAwsTenantProvisioning(deps: AwsProvisioningDeps): AwsTenan
         clientSecret = c.ClientSecret;
       } catch (error) {
         const f = classifyAwsError('cognito', error);
-        log.warn('cognito provisioning failed', { tenantId, outcome: f.code, detail: f.message });
-        return fail('conflict', `cognito provisioning failed (${f.message})`);
+        log.warn('cognito provisioning failed', { tenantId, operation, outcome: f.code, detail: f.message });
+        return fail('conflict', `cognito: ${operation} failed (${awsErrorName(error)})`);
       }
 
       try {
@@ -132,13 +135,15 @@ export function createAwsTenantProvisioning(deps: AwsProvisioningDeps): AwsTenan
       } catch (error) {
         const f = classifyAwsError('secrets', error);
         log.warn('storing the client secret failed; deleting the new app client', { tenantId, outcome: f.code, detail: f.message });
+        let rollback = 'the new app client was deleted';
         try {
           count(tenantId, 'cognito-idp', 'DeleteUserPoolClient', region);
           await cognito.send(new DeleteUserPoolClientCommand({ UserPoolId: input.userPoolId, ClientId: clientId }));
         } catch (rollbackError) {
+          rollback = `deleting the new app client ${clientId} failed too (${awsErrorName(rollbackError)})`;
           log.error('rollback of the app client failed', { tenantId, clientId, outcome: classifyAwsError('cognito', rollbackError).message });
         }
-        return fail('conflict', `secret could not be stored (${f.message})`);
+        return fail('conflict', `secretsmanager: CreateSecret failed (${awsErrorName(error)}); ${rollback}`);
       }
       log.info('aws tenant provisioned', { tenantId, region, clientId });
       return validateAwsTenantSettings(tenantId, { ...draft.value, cognito: { ...draft.value.cognito, clientId } }, { secretPrefix });
@@ -154,8 +159,7 @@ export function createAwsTenantProvisioning(deps: AwsProvisioningDeps): AwsTenan
           await run();
         } catch (error) {
           if (isNotFound(error)) return;
-          const f = classifyAwsError(service === 'cognito-idp' ? 'cognito' : 'secrets', error);
-          problems.push(`${operation}: ${f.message}`);
+          problems.push(`${operation} failed (${awsErrorName(error)})`);
         }
       };
       await attempt('DeleteUserPoolClient', 'cognito-idp', () => cognito.send(new DeleteUserPoolClientCommand({ UserPoolId: settings.cognito.userPoolId, ClientId: settings.cognito.clientId })));
