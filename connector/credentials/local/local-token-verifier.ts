@@ -24,9 +24,15 @@ export interface LocalTokenVerifierDeps {
   readonly cache?: VerifiedTokenCache;
 }
 
+/** The local verifier, plus eviction of a tenant's cached key set and verifications (keys revoked, tenant erased). */
+export interface LocalTokenVerifier extends DataPlaneTokenVerifier {
+  /** Forgets `tenantId`'s cached JWKS and verified tokens, so revoked keys stop verifying at once. */
+  evictTenant(tenantId: string): void;
+}
+
 const ASYMMETRIC = new Set(['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']);
 
-export function createLocalTokenVerifier(deps: LocalTokenVerifierDeps): DataPlaneTokenVerifier {
+export function createLocalTokenVerifier(deps: LocalTokenVerifierDeps): LocalTokenVerifier {
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'credentials.local-verifier' });
   const cache = deps.cache ?? createVerifiedTokenCache();
@@ -57,6 +63,10 @@ export function createLocalTokenVerifier(deps: LocalTokenVerifierDeps): DataPlan
   }
 
   return {
+    evictTenant(tenantId) {
+      keySets.delete(tenantId);
+      cache.evictTenant(tenantId);
+    },
     async verify(tenantId, token) {
       if (typeof token !== 'string' || token === '') return verifyFailure('missing', 'no token');
       const hash = tokenHash(token);
