@@ -62,6 +62,10 @@ export interface ControlPlaneDeps {
 }
 
 export interface ControlPlane {
+  readonly db: Database;
+  readonly codec: DspCodec;
+  readonly vault: EdrVault;
+  readonly publicUrl: string;
   readonly negotiationStore: NegotiationStore;
   readonly transferStore: TransferStore;
   readonly negotiations: NegotiationService;
@@ -122,6 +126,7 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
   const versionRouter = createDspVersionRouter({ publicUrl: config.publicUrl });
 
   return {
+    db, codec: deps.codec, vault: deps.vault, publicUrl: config.publicUrl,
     negotiationStore, transferStore, negotiations, transfers, catalog, client, liveness, negotiationProcessor, transferProcessor, policyMonitor,
     dspRouter, versionRouter, dspBase, selfIdentity,
     start() {

@@ -170,4 +170,40 @@ describe.each(testEngines())('control plane end to end on %s', (engine) => {
     expect(version.status).toBe(200);
     expect(((await version.json()) as { protocolVersions: { version: string }[] }).protocolVersions.map((v) => v.version)).toContain('2025-1');
   });
+
+  it('management API v3: catalog request, negotiation, agreement, transfer, EDR, terminate', async () => {
+    const mgmt = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${h.base}/management/v3${path}`, { method, headers: { 'x-test-tenant': OEM, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      return { status: res.status, json: res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>) };
+    };
+    const ctx = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
+    const cat = await mgmt('POST', '/catalog/request', { '@context': ctx, '@type': 'CatalogRequest', counterPartyId: supplierDid, counterPartyAddress: dsp, protocol: 'dataspace-protocol-http:2025-1' });
+    expect(cat.status).toBe(200);
+    const datasets = cat.json?.['dataset'] as Record<string, unknown>[];
+    const ds = datasets.find((d) => d['@id'] === ASSET) as Record<string, unknown>;
+    const offer = (ds['hasPolicy'] as Record<string, unknown>[])[0];
+    const refused = await mgmt('POST', '/contractnegotiations', { '@context': ctx, counterPartyAddress: 'http://user:pw@127.0.0.1/x', protocol: 'dataspace-protocol-http:2025-1', policy: offer });
+    expect(refused.status).toBe(400);
+    const created = await mgmt('POST', '/contractnegotiations', {
+      '@context': [ 'https://w3id.org/dspace/2025/1/odrl-profile.jsonld', 'https://w3id.org/catenax/2025/9/policy/context.jsonld', ctx],
+      '@type': 'ContractRequest', counterPartyAddress: dsp, counterPartyId: supplierDid, protocol: 'dataspace-protocol-http:2025-1',
+      policy: { ...offer, target: ASSET },
+    });
+    expect(created).toMatchObject({ status: 200, json: { '@type': 'IdResponse' } });
+    const nid = created.json?.['@id'] as string;
+    const finalized = await eventually(() => mgmt('GET', `/contractnegotiations/${encodeURIComponent(nid)}/state`), (r) => r.json?.['state'] === 'FINALIZED');
+    expect(finalized.json).toMatchObject({ '@type': 'NegotiationState' });
+    const neg = await mgmt('GET', `/contractnegotiations/${encodeURIComponent(nid)}`);
+    const agreementId = neg.json?.['contractAgreementId'] as string;
+    expect((await mgmt('GET', `/contractagreements/${encodeURIComponent(agreementId)}`)).json).toMatchObject({ '@type': 'ContractAgreement', assetId: ASSET });
+    const tp = await mgmt('POST', '/transferprocesses', { '@context': ctx, '@type': 'TransferRequest', contractId: agreementId, counterPartyAddress: dsp, protocol: 'dataspace-protocol-http:2025-1', transferType: 'HttpData-PULL', dataDestination: { type: 'HttpProxy' } });
+    expect(tp.status).toBe(200);
+    const tid = tp.json?.['@id'] as string;
+    await eventually(() => mgmt('GET', `/transferprocesses/${encodeURIComponent(tid)}/state`), (r) => r.json?.['state'] === 'STARTED');
+    const edr = await mgmt('GET', `/edrs/${encodeURIComponent(tid)}/dataaddress`);
+    expect(edr.json).toMatchObject({ endpoint: `${h.base}/tenants/${SUPPLIER}/pact`, authType: 'bearer', 'tx-auth:refreshToken': expect.any(String) });
+    expect((await mgmt('POST', `/transferprocesses/${encodeURIComponent(tid)}/terminate`, { reason: 'done' })).status).toBe(204);
+    await eventually(() => mgmt('GET', `/transferprocesses/${encodeURIComponent(tid)}/state`), (r) => r.json?.['state'] === 'TERMINATED');
+    expect((await mgmt('GET', `/edrs/${encodeURIComponent(tid)}/dataaddress`)).status).toBe(404);
+  });
 });

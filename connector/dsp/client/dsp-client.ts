@@ -46,6 +46,8 @@ export interface DspClient {
    * Never throws for network, status or decoding problems; those are failures with `retryable` set.
    */
   send<E extends DspMessageType | undefined>(request: DspSendRequest<E>): Promise<DspSendResult<E extends DspMessageType ? DspMessageMap[E] : undefined>>;
+  /** Like `send`, returning the counter-party's JSON body as received (management catalog requests relay it). */
+  fetchJson(request: DspSendRequest<undefined>): Promise<DspSendResult<unknown>>;
 }
 
 function sendFailure(reason: Failure['reason'], message: string, retryable: boolean, status?: number): DspSendFailure {
@@ -72,8 +74,7 @@ export function createDspClient(deps: DspClientDeps): DspClient {
     return deps.resolveDid?.(counterPartyId);
   }
 
-  return {
-    async send(request) {
+  async function exchange(request: DspSendRequest<DspMessageType | undefined>): Promise<DspSendResult<{ status: number; json: unknown }>> {
       type Out = DspSendResult<never>;
       const did = await didOf(request.counterPartyId);
       if (did === undefined) return sendFailure('bad-request', `no DID known for counter-party ${request.counterPartyId}`, false) as Out;
@@ -102,13 +103,26 @@ export function createDspClient(deps: DspClientDeps): DspClient {
         const text = res.value.body.toString('utf8').slice(0, 300);
         return sendFailure(reason, `counter-party answered HTTP ${status}${text === '' ? '' : `: ${text}`}`, retryable, status) as Out;
       }
-      if (request.expect === undefined) return ok(undefined) as Out;
       let json: unknown;
       try {
-        json = JSON.parse(res.value.body.toString('utf8'));
+        json = res.value.body.length === 0 ? null : JSON.parse(res.value.body.toString('utf8'));
       } catch {
         return sendFailure('bad-request', 'counter-party answered with a body that is not JSON', false, status) as Out;
       }
+      return ok({ status, json });
+  }
+
+  return {
+    async fetchJson(request) {
+      const r = await exchange(request);
+      return r.ok ? ok(r.value.json) : r;
+    },
+    async send(request) {
+      type Out = DspSendResult<never>;
+      const r = await exchange(request);
+      if (!r.ok) return r;
+      const { status, json } = r.value;
+      if (request.expect === undefined) return ok(undefined) as Out;
       const decoded = await deps.codec.decode(json, request.dialect, request.expect);
       if (!decoded.ok) return sendFailure('bad-request', `counter-party answer: ${decoded.message}`, false, status) as Out;
       return ok(decoded.value) as Out;

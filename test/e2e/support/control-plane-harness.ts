@@ -14,6 +14,10 @@ import { createIdentityComponents, type IdentityComponents } from '../../../conn
 import { createControlPlane, type ControlPlane, type ControlPlaneConfig } from '../../../connector/negotiation/control-plane';
 import { silentLogger } from '../../../connector/observability/logger';
 import { setCaller } from '../../../connector/tenancy/caller';
+import { createCatalogRequestRoutes } from '../../../connector/management/catalog-request-routes';
+import { createEdrRoutes } from '../../../connector/management/edr-routes';
+import { createAgreementRoutes, createNegotiationRoutes } from '../../../connector/management/negotiation-routes';
+import { createTransferRoutes } from '../../../connector/management/transfer-routes';
 import { createSecretBoxEdrVault } from '../../../connector/transfer/transfer-store';
 import type { TestDatabase } from '../../support/databases';
 
@@ -119,6 +123,12 @@ export async function startControlPlaneHarness(db: TestDatabase, options: { read
     setCaller(res, { tenantId: String(req.get('x-test-tenant')), subject: 'tester', role: 'admin', via: 'api-key', actor: 'api-key:tester' });
     next();
   });
+  const mgmt = { cp, allowLoopback: true };
+  app.use('/management/v3/catalog', createCatalogRequestRoutes(mgmt));
+  app.use('/management/v3/contractnegotiations', createNegotiationRoutes(mgmt));
+  app.use('/management/v3/contractagreements', createAgreementRoutes(mgmt));
+  app.use('/management/v3/transferprocesses', createTransferRoutes(mgmt));
+  app.use('/management/v3/edrs', createEdrRoutes({ ...mgmt, vault: cp.vault }));
 
   for (const [tenant, bpn] of [[OEM, OEM_BPN], [SUPPLIER, SUPPLIER_BPN]]) {
     const set = await anchor.issueStandardSet(identity.dids.didOf(tenant), bpn);

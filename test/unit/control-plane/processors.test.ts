@@ -14,6 +14,9 @@ const OFFER = { id: 'urn:offer:1', type: 'Offer' as const, target: 'asset-1', pe
 function recordingClient(behaviour: { fail?: 'retryable' | 'fatal'; delayMs?: number } = {}) {
   const sends: DspSendRequest<DspMessageType | undefined>[] = [];
   const client: DspClient = {
+    async fetchJson() {
+      return { ok: false, reason: 'bad-request', message: 'not used', retryable: false };
+    },
     async send(request) {
       sends.push(request as DspSendRequest<DspMessageType | undefined>);
       await new Promise((r) => setTimeout(r, behaviour.delayMs ?? 5));
