@@ -57,6 +57,14 @@ export interface DevTrustAnchor {
   statusListCredential(): Promise<string>;
 }
 
+/** Where the anchor keeps its status-list state; the default is process memory (lost on restart). */
+export interface DevTrustAnchorStatusStore {
+  /** Reserves the status-list index of a new credential; never hands the same index out twice (also across replicas). */
+  allocate(credentialId: string): Promise<number>;
+  /** Indexes whose revocation bit is set, including those set by other processes. */
+  revokedIndexes(): Promise<Iterable<number>>;
+}
+
 export const DEG_CONTRACT_TEMPLATE = 'https://catena-x.net/en/catena-x-introduce-implement/governance-framework-for-data-space-operations';
 
 export function createDevTrustAnchor(deps: {
@@ -68,6 +76,8 @@ export function createDevTrustAnchor(deps: {
   statusListSize?: number;
   /** URL path of the issuer below the base URL; default `['issuer']`. */
   pathSegments?: readonly string[];
+  /** Persistent status-list state (index allocation, revocations set elsewhere). Default: in memory only. */
+  statusStore?: DevTrustAnchorStatusStore;
 }): DevTrustAnchor {
   const segments = deps.pathSegments ?? ['issuer'];
   const did = didWebFor(deps.publicBaseUrl, segments);
@@ -95,6 +105,15 @@ export function createDevTrustAnchor(deps: {
     }
   }
 
+  async function currentBits(): Promise<Buffer> {
+    if (deps.statusStore === undefined) return bits;
+    const out = Buffer.from(bits);
+    for (const index of await deps.statusStore.revokedIndexes()) {
+      if (Number.isInteger(index) && index >= 0 && index < out.length * 8) out[index >> 3] |= 0x80 >> (index & 7);
+    }
+    return out;
+  }
+
   const anchor: DevTrustAnchor = {
     did,
     statusListUrl,
@@ -112,9 +131,9 @@ export function createDevTrustAnchor(deps: {
     async issue(type, holderDid, bpn, options = {}) {
       if (!BPNL_PATTERN.test(bpn)) return identityFailure('bpn-invalid', 'BPN must match BPNL + 12 upper-case letters or digits');
       if (!holderDid.startsWith('did:')) return identityFailure('did-invalid', 'holder must be a DID');
-      if (indexOf.size >= bits.length * 8) throw new Error('status list is full');
       const id = `urn:uuid:${randomUUID()}`;
-      const index = indexOf.size;
+      const index = deps.statusStore === undefined ? indexOf.size : await deps.statusStore.allocate(id);
+      if (index >= bits.length * 8) throw new Error('status list is full');
       const from = options.validFrom ?? deps.now();
       const until = options.validUntil ?? new Date(from.getTime() + validityMs);
       const vc = {
@@ -164,7 +183,7 @@ export function createDevTrustAnchor(deps: {
         type: ['VerifiableCredential', 'StatusList2021Credential'],
         issuer: did,
         issuanceDate: now.toISOString(),
-        credentialSubject: { id: `${statusListUrl}#list`, type: 'StatusList2021', statusPurpose: 'revocation', encodedList: gzipSync(bits).toString('base64url') },
+        credentialSubject: { id: `${statusListUrl}#list`, type: 'StatusList2021', statusPurpose: 'revocation', encodedList: gzipSync(await currentBits()).toString('base64url') },
       };
       return signJws({ iss: did, sub: `${statusListUrl}#list`, jti: statusListUrl, iat, nbf: iat, exp: iat + 86_400, vc }, signer);
     },
