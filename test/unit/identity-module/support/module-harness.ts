@@ -23,6 +23,8 @@ export interface ModuleHarness {
   readonly tenants: TenantService;
   /** Extra routes on the same server (e.g. a rogue issuer). */
   readonly extra: Router;
+  /** `METHOD path` of every request the server received. */
+  readonly hits: string[];
   /** fetch against the loopback server; `operator: true` adds the operator key. */
   call(method: string, path: string, options?: CallOptions): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
   /** Onboards a tenant through the tenant service (runs the module's afterOnboard hook). */
@@ -76,7 +78,12 @@ export async function startModuleHarness(engine: EngineName, options: { trustAnc
   const tenants = createTenantService({ db, allowedRegions: ['eu-central-1'], defaultRegion: 'eu-central-1', pseudonymKey: randomBytes(32), hooks: module.hooks, now });
 
   const extra = express.Router();
+  const hits: string[] = [];
   const app = express();
+  app.use((req, _res, next) => {
+    hits.push(`${req.method} ${req.path}`);
+    next();
+  });
   app.use(express.json());
   app.use('/operator/v1', (req, res, next) => {
     if (req.get('authorization') !== `Bearer ${OPERATOR_KEY}`) return void res.status(401).json([{ message: 'operator key required', type: 'Unauthenticated' }]);
@@ -88,7 +95,7 @@ export async function startModuleHarness(engine: EngineName, options: { trustAnc
 
   const replicas: IdentityModule[] = [];
   return {
-    db, base, clock, now, masterKey, keys, module, tenants, extra,
+    db, base, clock, now, masterKey, keys, module, tenants, extra, hits,
     call: (method, path, opts) => callOn(base, method, path, opts),
     async serve(m) {
       const other = express();
