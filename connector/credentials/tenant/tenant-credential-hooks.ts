@@ -114,7 +114,8 @@ export function createTenantCredentialHooks(deps: TenantCredentialHooksDeps): Re
     const outcome = await deps.provisioning.offboard(tenantId, s);
     if (!outcome.ok) {
       log.error('aws offboarding incomplete; remove the leftovers by hand', {
-        tenantId, problems: outcome.message, region: s.region, userPoolId: s.cognito.userPoolId, appClientId: s.cognito.clientId, secretId: s.secretId,
+        tenantId, region: s.region, problems: outcome.message,
+        leftovers: [`cognito app client ${s.cognito.clientId} in ${s.cognito.userPoolId}`, `secrets manager entry ${s.secretId}`, `resource server of scope ${s.cognito.scope}`],
       });
     }
   }
