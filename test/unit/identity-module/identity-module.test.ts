@@ -6,7 +6,8 @@ import { decodeJws } from '../../../connector/identity/jws';
 import { typeScope } from '../../../connector/identity/scopes';
 import { decodeStatusBits, statusBit } from '../../../connector/identity/status-list';
 import { parseCredentialJwt, parsePresentationJwt } from '../../../connector/identity/vc-jwt';
-import { startModuleHarness, type ModuleHarness } from './support/module-harness';
+import { deleteDirectoryEntry, issueCredentials, listCredentials, putDirectoryEntry, revokeCredential } from '../../../connector/identity/module/identity-cli';
+import { OPERATOR_KEY, startModuleHarness, type ModuleHarness } from './support/module-harness';
 
 const ALPHA = 'alpha';
 const BETA = 'beta';
@@ -155,6 +156,17 @@ describe.each(testEngines())('identity module on %s', (engine) => {
       expect((await h.call('POST', '/operator/v1/credentials/issue', { operator: true, body: { tenantId: BETA, types: 'MembershipCredential' } })).status).toBe(400);
       expect((await h.call('POST', '/operator/v1/credentials/issue', { operator: true, body: { tenantId: 'nobody' } })).status).toBe(404);
       expect((await h.call('POST', '/operator/v1/credentials/issue', { body: { tenantId: BETA } })).status).toBe(401);
+    });
+
+    it('the CLI client functions reach the same routes', async () => {
+      const issued = await issueCredentials(h.base, OPERATOR_KEY, BETA, ['BpnCredential']);
+      expect(issued.status).toBe(201);
+      const id = (issued.body as { items: { id: string }[] }).items[0].id;
+      expect((await listCredentials(h.base, OPERATOR_KEY, BETA)).body).toMatchObject({ items: expect.arrayContaining([expect.objectContaining({ id })]) });
+      expect((await revokeCredential(h.base, OPERATOR_KEY, BETA, id)).status).toBe(200);
+      expect((await putDirectoryEntry(h.base, OPERATOR_KEY, 'BPNL00000000CLI1', 'did:web:cli.example')).status).toBe(201);
+      expect((await deleteDirectoryEntry(h.base, OPERATOR_KEY, 'BPNL00000000CLI1')).status).toBe(204);
+      expect((await issueCredentials(h.base, 'wrong-key', BETA)).status).toBe(401);
     });
 
     it('manages partner directory entries and keeps tenants\' entries read-only', async () => {
