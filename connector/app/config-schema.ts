@@ -43,6 +43,10 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   readonly outbound: { readonly allowLoopback: boolean; readonly allowPrivate: boolean; readonly timeoutMs: number; readonly maxResponseBytes: number };
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'http' | 'debug' };
+  /** Development trust anchor (issues Membership/BPN/DataExchangeGovernance credentials) and trusted issuer DIDs. */
+  readonly identity: { readonly devTrustAnchor: boolean; readonly trustedIssuers: readonly string[] };
+  /** AWS credential mode: whether onboarding provisions the tenant's Cognito app client and secret itself. */
+  readonly aws: { readonly provisioning: boolean };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -52,7 +56,7 @@ const REGION = '^[a-z]{2}(-gov)?-[a-z]+-\\d$';
 export const CONFIG_SCHEMA: JSONSchemaType<Mutable<AppConfig>> = {
   type: 'object',
   additionalProperties: false,
-  required: ['mode', 'dataDir', 'server', 'database', 'operator', 'security', 'tenancy', 'auth', 'outbound', 'log'],
+  required: ['mode', 'dataDir', 'server', 'database', 'operator', 'security', 'tenancy', 'auth', 'outbound', 'log', 'identity', 'aws'],
   properties: {
     mode: { type: 'string', enum: ['embedded', 'production'] },
     dataDir: { type: 'string', minLength: 1 },
@@ -127,6 +131,17 @@ export const CONFIG_SCHEMA: JSONSchemaType<Mutable<AppConfig>> = {
     log: {
       type: 'object', additionalProperties: false, required: ['level'],
       properties: { level: { type: 'string', enum: ['error', 'warn', 'info', 'http', 'debug'] } },
+    },
+    identity: {
+      type: 'object', additionalProperties: false, required: ['devTrustAnchor', 'trustedIssuers'],
+      properties: {
+        devTrustAnchor: { type: 'boolean' },
+        trustedIssuers: { type: 'array', items: { type: 'string', pattern: '^did:[a-z0-9]+:.+' } },
+      },
+    },
+    aws: {
+      type: 'object', additionalProperties: false, required: ['provisioning'],
+      properties: { provisioning: { type: 'boolean' } },
     },
   },
 };

@@ -51,6 +51,9 @@ export const ENV_OPTIONS: ReadonlyArray<readonly [string, string, 'string' | 'in
   ['PCF_OUTBOUND_TIMEOUT_MS', '/outbound/timeoutMs', 'int'],
   ['PCF_OUTBOUND_MAX_RESPONSE_BYTES', '/outbound/maxResponseBytes', 'int'],
   ['PCF_LOG_LEVEL', '/log/level', 'string'],
+  ['PCF_DEV_TRUST_ANCHOR', '/identity/devTrustAnchor', 'bool'],
+  ['PCF_TRUSTED_ISSUERS', '/identity/trustedIssuers', 'list'],
+  ['PCF_AWS_PROVISIONING', '/aws/provisioning', 'bool'],
 ];
 
 function defaults(): Record<string, unknown> {
@@ -65,6 +68,8 @@ function defaults(): Record<string, unknown> {
     auth: { issuer: 'builtin', tenantClaim: 'custom:tenant_id', rolesClaim: 'cognito:groups', builtinTokenTtlSeconds: 3600 },
     outbound: { allowLoopback: false, allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 5_242_880 },
     log: { level: 'info' },
+    identity: { trustedIssuers: [] },
+    aws: { provisioning: false },
   };
 }
 
@@ -141,6 +146,9 @@ export function loadConfig(env: Env = process.env, configFile: string | undefine
     sources.set(path, name);
   }
   if (env.LOG_LEVEL && !env.PCF_LOG_LEVEL) setPath(raw, '/log/level', env.LOG_LEVEL);
+  const identity = raw.identity as Record<string, unknown>;
+  // The development trust anchor is on by default in embedded mode only.
+  if (identity.devTrustAnchor === undefined) identity.devTrustAnchor = raw.mode !== 'production';
   const server = raw.server as Record<string, unknown>;
   if (server.publicUrl === undefined) server.publicUrl = `http://localhost:${String(server.port)}`;
   if (typeof server.publicUrl === 'string') server.publicUrl = server.publicUrl.replace(/\/+$/, '');
@@ -175,6 +183,7 @@ export function loadConfig(env: Env = process.env, configFile: string | undefine
     if (config.auth.issuer === 'builtin') warnings.push('the built-in token issuer is enabled in production mode: its keys live in the database, not in a managed identity provider');
     if (config.outbound.allowLoopback || config.outbound.allowPrivate) warnings.push('outbound calls to loopback/private addresses are allowed in production mode (SSRF risk)');
     if (config.server.publicUrl.startsWith('http://')) warnings.push('the public URL is plain http in production mode; PACT and DSP partners expect https');
+    if (config.identity.devTrustAnchor) warnings.push('the development trust anchor is enabled in production mode: it issues credentials every connector of this deployment trusts');
   } else {
     if (!config.security.masterKey) warnings.push(`no PCF_MASTER_KEY: the master key is generated and kept in ${config.dataDir}, next to the data it protects`);
     if (!isLoopbackUrl(config.server.publicUrl) && config.server.publicUrl.startsWith('http://')) {

@@ -1,11 +1,11 @@
 // The composition root: builds every component from the frozen config, starts the server, stops everything gracefully.
 import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import { createGracefulServer } from '../http/server';
-import { createCatalogDataService, createSqlAssetStore, createSqlContractDefinitionStore, createSqlPolicyDefinitionStore } from '../catalog';
-import { createCatalogDataRouter } from '../management/catalog-routes';
+import { createComponents } from './components';
 import { createTenantAdminRouter } from '../management/tenant-admin-routes';
 import type { Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
@@ -43,6 +43,7 @@ async function openDatabase(config: AppConfig, logger: Logger): Promise<Database
     return createPostgresDatabase({ url: config.database.url, poolSize: config.database.poolSize });
   }
   const dir = join(config.dataDir, 'pglite');
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   logger.info('using the embedded PGlite database', { component: 'store', dataDir: dir });
   return createPgliteDatabase({ dataDir: dir });
 }
@@ -75,15 +76,15 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     ? (t) => issuer.verify(t)
     : createCognitoManagementVerifier(config.auth.cognito as NonNullable<AppConfig['auth']['cognito']>);
 
+  const components = await createComponents(config, { db, masterKey, logger, now: () => new Date() });
   const tenants = createTenantService({
     db,
     allowedRegions: config.tenancy.allowedRegions,
     defaultRegion: config.tenancy.defaultRegion,
     pseudonymKey: createHmac('sha256', masterKey).update('operator-audit-pseudonyms').digest(),
+    hooks: components.hooks,
   });
 
-  const catalogStores = { assets: createSqlAssetStore(), policies: createSqlPolicyDefinitionStore(), contractDefinitions: createSqlContractDefinitionStore() };
-  const catalogData = createCatalogDataService({ db, ...catalogStores });
 
   const maxTokenTtlSeconds = config.auth.builtinTokenTtlSeconds;
   const app = createHttpApp({
@@ -92,21 +93,25 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     bodyLimitBytes: config.server.bodyLimitBytes,
     requestTimeoutMs: config.server.requestTimeoutMs,
     isReady: () => db.isReady(),
-    operatorRouter: createOperatorRouter({ operatorKey: operatorSecret.value, tenants, db, issuer, maxTokenTtlSeconds }),
+    operatorRouter: createOperatorRouter({ operatorKey: operatorSecret.value, tenants, db, issuer, maxTokenTtlSeconds, extensions: components.operatorRouters }),
     managementAuthorizer: createManagementAuthorizer({ db, verifyToken, tenantClaim: config.auth.tenantClaim, rolesClaim: config.auth.rolesClaim, logger }),
     managementRouters: [
       createTenantAdminRouter({ tenants, db, issuer, maxTokenTtlSeconds }),
-      createCatalogDataRouter({ service: catalogData, logger, bodyLimit: `${config.server.bodyLimitBytes}b` }),
+      ...components.managementRouters,
     ],
-    publicRouters: issuer ? [{ path: '/auth', router: createBuiltinIssuerRouter(issuer) }] : [],
+    publicRouters: [...(issuer ? [{ path: '/auth', router: createBuiltinIssuerRouter(issuer) }] : []), ...components.publicRouters],
   });
 
   const server = createGracefulServer(app, { ...config.server });
   return {
     config, db, app, tenants, issuer, operatorKey: operatorSecret,
-    start: () => server.start(),
+    async start() {
+      await components.start();
+      return server.start();
+    },
     async stop() {
       await server.stop();
+      await components.stop();
       await db.close();
     },
   };

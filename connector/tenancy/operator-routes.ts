@@ -17,6 +17,8 @@ export interface OperatorRoutesDeps {
   readonly db: Database;
   readonly issuer?: BuiltinIssuer;
   readonly maxTokenTtlSeconds: number;
+  /** Further operator routers (identity, credentials), mounted behind the same operator check. */
+  readonly extensions?: readonly Router[];
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -108,6 +110,8 @@ export function createOperatorRouter(deps: OperatorRoutesDeps): Router {
   router.post('/audit/verify', async (_req, res) => {
     res.json(await verifyAllAuditTrails(deps.db));
   });
+
+  for (const extension of deps.extensions ?? []) router.use(extension);
 
   return router;
 }

@@ -21,7 +21,7 @@ function freePort(): Promise<number> {
 const children = new Set<ChildProcess>();
 
 function serve(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(TSX, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.add(child);
   child.on('exit', () => children.delete(child));
   let out = '';
@@ -63,7 +63,14 @@ describe('pcf-connector CLI on the embedded default', () => {
   });
 
   afterAll(() => {
-    for (const child of children) child.kill('SIGKILL');
+    // tsx runs the CLI in a child node process: kill the whole process group, or a failed test leaves a server behind.
+    for (const child of children) {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -89,7 +96,9 @@ describe('pcf-connector CLI on the embedded default', () => {
     expect(JSON.parse(listed.stdout).items.map((t: { id: string }) => t.id)).toEqual(['cli-acme']);
     const verified = cli(env, 'audit', 'verify');
     expect(verified.status).toBe(0);
-    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, tenants: { 'cli-acme': { ok: true, records: 2 } } });
+    const report = JSON.parse(verified.stdout) as { ok: boolean; tenants: Record<string, { ok: boolean; records: number }> };
+    expect(report).toMatchObject({ ok: true, tenants: { 'cli-acme': { ok: true } } });
+    expect(report.tenants['cli-acme'].records).toBeGreaterThanOrEqual(2);
     expect(await stop(second.child)).toBe(0);
 
     const local = cli(env, 'audit', 'verify', '--local');

@@ -1,5 +1,6 @@
 // Starts a full connector runtime on a loopback port for integration tests, with logs captured in memory.
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +20,25 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
 export async function startTestRuntime(engine: EngineName, env: Record<string, string> = {}): Promise<TestRuntime> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pcf-it-'));
   const operatorKey = `pcfop_${randomBytes(24).toString('base64url')}`;
+  // The public URL must carry the real port: DIDs, DSP callback addresses and EDR endpoints are derived from it.
+  const port = await freePort();
   const { config } = loadConfig({
-    PCF_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', PCF_PUBLIC_URL: 'http://127.0.0.1',
+    PCF_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), PCF_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PCF_OUTBOUND_ALLOW_LOOPBACK: 'true',
     PCF_OPERATOR_KEY: operatorKey, PCF_MASTER_KEY: randomBytes(32).toString('base64url'),
     PCF_ALLOWED_REGIONS: 'eu-central-1,eu-west-1', PCF_LOG_LEVEL: 'http', ...env,
   }, undefined);

@@ -1,0 +1,163 @@
+// Builds the domain modules (keys, credentials, identity, catalog, control plane, PACT host) and the routes they serve.
+import { Router, type Router as ExpressRouter } from 'express';
+import { createCatalogDataService, createSqlAssetStore, createSqlContractDefinitionStore, createSqlPolicyDefinitionStore } from '../catalog';
+import { createStoreCatalogSource } from '../catalog-service/catalog-store-source';
+import { ok } from '../common/result';
+import { createOutboundHttpClient } from '../common/outbound-http';
+import { createLocalKeyStore } from '../credentials/local/local-key-store';
+import { createTenantCredentials } from '../credentials/tenant/tenant-credentials';
+import { verifyFailure, type DataPlaneTokenVerifier } from '../credentials/token-verifier';
+import { createDspCodec, createDspValidators } from '../dsp';
+import { createIdentityModule } from '../identity/module/identity-module';
+import { createCatalogDataRouter } from '../management/catalog-routes';
+import { createCatalogRequestRoutes } from '../management/catalog-request-routes';
+import { createEdrRoutes } from '../management/edr-routes';
+import { createAgreementRoutes, createNegotiationRoutes } from '../management/negotiation-routes';
+import { createTransferRoutes } from '../management/transfer-routes';
+import { createCallbackDispatcher } from '../negotiation/control-plane-events';
+import { createControlPlane } from '../negotiation/control-plane';
+import type { Logger } from '../observability/logger';
+import type { Database } from '../store/database';
+import type { TenantLifecycleHooks } from '../tenancy/tenant-service';
+import { findTenant } from '../tenancy/tenant-store';
+import { createSecretBoxEdrVault } from '../transfer/transfer-store';
+import { createPactModule } from '../../pcf-exchange-module/api/pact-module';
+import { pactOutboundFrom } from '../../pcf-exchange-module/events/outbound';
+import type { AppConfig } from './config';
+
+export interface Components {
+  /** Unauthenticated routers at the root (per-tenant protocol endpoints, DID documents, trust anchor). */
+  readonly publicRouters: readonly { readonly path: string; readonly router: ExpressRouter }[];
+  /** Routers under /management/v3 after the authorizer. */
+  readonly managementRouters: readonly ExpressRouter[];
+  /** Routers under /operator/v1 after the operator check. */
+  readonly operatorRouters: readonly ExpressRouter[];
+  /** Tenant lifecycle hooks of every module, in the order they must run. */
+  readonly hooks: TenantLifecycleHooks;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Runs each module's hook in order; the first refusal of `prepareCredentials` wins. */
+function combineHooks(list: readonly TenantLifecycleHooks[]): TenantLifecycleHooks {
+  return {
+    async prepareCredentials(tenantId, mode, aws) {
+      let settings: Record<string, unknown> | null = null;
+      for (const h of list) {
+        if (!h.prepareCredentials) continue;
+        const r = await h.prepareCredentials(tenantId, mode, aws);
+        if (!r.ok) return r;
+        settings = r.value ?? settings;
+      }
+      return ok(settings);
+    },
+    async afterOnboard(tenant) {
+      for (const h of list) await h.afterOnboard?.(tenant);
+    },
+    async beforeErase(tenant) {
+      for (const h of list) await h.beforeErase?.(tenant);
+    },
+    afterErase(tenantId) {
+      for (const h of list) h.afterErase?.(tenantId);
+    },
+  };
+}
+
+export async function createComponents(config: AppConfig, deps: { readonly db: Database; readonly masterKey: Buffer; readonly logger: Logger; readonly now: () => Date }): Promise<Components> {
+  const { db, masterKey, logger, now } = deps;
+  const publicUrl = config.server.publicUrl;
+  const outboundConfig = {
+    allowLoopback: config.outbound.allowLoopback, allowPrivate: config.outbound.allowPrivate,
+    timeoutMs: config.outbound.timeoutMs, maxResponseBytes: config.outbound.maxResponseBytes,
+  };
+  const http = createOutboundHttpClient(outboundConfig);
+  const keyStore = createLocalKeyStore({ db, masterKey, now });
+  const credentials = createTenantCredentials({ db, keyStore, publicUrl, logger: logger.child({ component: 'credentials' }), now, aws: { provisioning: config.aws.provisioning } });
+  const identity = createIdentityModule({
+    db, keys: keyStore, masterKey, publicUrl, outbound: outboundConfig, logger: logger.child({ component: 'identity' }), now,
+    trustAnchor: { enabled: config.identity.devTrustAnchor }, trustedIssuers: config.identity.trustedIssuers,
+  });
+
+  const catalogStores = { assets: createSqlAssetStore(), policies: createSqlPolicyDefinitionStore(), contractDefinitions: createSqlContractDefinitionStore() };
+  const catalogData = createCatalogDataService({ db, ...catalogStores, now });
+  const cpLog = logger.child({ component: 'control-plane' });
+  const cp = createControlPlane(
+    { publicUrl, dspTimeoutMs: config.outbound.timeoutMs },
+    {
+      db, http, now, codec: createDspCodec({ validators: createDspValidators() }), dcp: identity.dcp,
+      catalogSource: createStoreCatalogSource(catalogStores), minter: credentials.minter,
+      revokeTokens: async (tenantId, transferId) => void (await credentials.minter.revokeTransferTokens?.(tenantId, transferId)),
+      vault: createSecretBoxEdrVault(keyStore), didOf: (t) => identity.components.dids.didOf(t),
+      resolveDid: (id) => identity.bpnDirectory.didOf(id),
+      events: createCallbackDispatcher({ http, now, onError: (message) => cpLog.warn('callback delivery failed', { reason: message }) }),
+      onError: (err, context) => cpLog.error('control-plane fault', { context, error: err }),
+    },
+  );
+
+  // Data-plane tokens are valid only while the transfer they serve is running (terminated or suspended → refused at once).
+  const dataPlaneVerifier: DataPlaneTokenVerifier = {
+    async verify(tenantId, token) {
+      const verified = await credentials.verifier.verify(tenantId, token);
+      if (!verified.ok) return verified;
+      const live = await cp.liveness.isLive(tenantId, verified.value.binding);
+      if (!live.live) return verifyFailure('invalid', 'the transfer this token was issued for is not running');
+      return ok({
+        ...verified.value,
+        agreementId: live.agreementId ?? verified.value.agreementId,
+        transferId: live.transferId ?? verified.value.transferId,
+        consumer: { ...verified.value.consumer, ...(live.consumerBpn ? { bpn: live.consumerBpn } : {}) },
+      });
+    },
+  };
+  const pact = createPactModule({
+    db, keys: keyStore, secrets: keyStore, dataPlaneVerifier, publicUrl, now, logger: logger.child({ component: 'pact' }),
+    outbound: pactOutboundFrom(http), allowHttpPartners: config.outbound.allowLoopback || config.outbound.allowPrivate,
+    tenants: {
+      get: async (id) => {
+        const t = await db.withSystem((tx) => findTenant(tx, id)).catch(() => undefined);
+        return t && t.status === 'active' ? { id: t.id, bpn: t.bpn, displayName: t.displayName } : undefined;
+      },
+    },
+  });
+
+  const mgmt = { cp, allowLoopback: config.outbound.allowLoopback, allowPrivate: config.outbound.allowPrivate };
+  const controlPlaneRoutes = Router();
+  controlPlaneRoutes.use('/catalog', createCatalogRequestRoutes(mgmt));
+  controlPlaneRoutes.use('/contractnegotiations', createNegotiationRoutes(mgmt));
+  controlPlaneRoutes.use('/contractagreements', createAgreementRoutes(mgmt));
+  controlPlaneRoutes.use('/transferprocesses', createTransferRoutes(mgmt));
+  controlPlaneRoutes.use('/edrs', createEdrRoutes({ ...mgmt, vault: cp.vault }));
+
+  return {
+    publicRouters: [
+      ...identity.publicRouters,
+      { path: '/tenants/:tenantId/.well-known/dspace-version', router: cp.versionRouter },
+      { path: '/tenants/:tenantId/dsp', router: cp.dspRouter },
+      { path: '/tenants/:tenantId/pact', router: pact.pactRouter },
+    ],
+    managementRouters: [
+      createCatalogDataRouter({ service: catalogData, logger, bodyLimit: `${config.server.bodyLimitBytes}b` }),
+      pact.managementRouter,
+      controlPlaneRoutes,
+    ],
+    operatorRouters: [identity.operatorRouter],
+    // Onboarding: credentials, then identity (its key and credentials). Erasure: identity first, while the tenant's
+    // keys still exist, then the credential hooks erase the key store and any AWS resources.
+    hooks: combineHooks([
+      { prepareCredentials: credentials.hooks.prepareCredentials, afterOnboard: credentials.hooks.afterOnboard },
+      identity.hooks,
+      { beforeErase: credentials.hooks.beforeErase, afterErase: credentials.hooks.afterErase },
+    ]),
+    async start() {
+      await identity.start();
+      cp.start();
+      pact.worker.start();
+    },
+    async stop() {
+      await pact.worker.stop();
+      await cp.stop();
+      await identity.stop();
+      http.close();
+    },
+  };
+}
