@@ -1,7 +1,7 @@
 // Benchmark: evaluations per second of the CX-0136 PCF usage policy (allow and deny cases), after parsing once.
 import { performance } from 'node:perf_hooks';
-import type { Policy, PolicyContext, PolicyEngine } from '../policies';
-import { createCatenaXFunctions, createPolicyEngine, parsePolicy, pcfUsagePolicy } from '../policies';
+import type { Policy, PolicyContext, PolicyEngine } from '../../policies';
+import { createCatenaXFunctions, createPolicyEngine, parsePolicy, pcfUsagePolicy } from '../../policies';
 
 export interface PolicyEvalBenchResult {
   readonly name: 'policy-eval';

@@ -1,0 +1,61 @@
+// `npm run bench`: runs every suite in bench/suites (or those named), writes bench/results/<time>.json and latest.md.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { BenchSuite, BenchSuiteResult } from './lib/report';
+
+function markdown(results: readonly BenchSuiteResult[], machine: string): string {
+  const lines = [`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`, '', '| suite | metric | value | baseline (same run) | ratio | target |', '|---|---|---|---|---|---|'];
+  for (const r of results) {
+    for (const m of r.metrics) {
+      const value = `${m.value.toLocaleString('en')} ${m.unit}`;
+      const baseline = m.baseline ? `${m.baseline.name}: ${m.baseline.value.toLocaleString('en')}` : '—';
+      const ratio = m.ratio !== undefined ? `${m.ratio}${m.ratioNote ? ` (${m.ratioNote})` : ''}` : '—';
+      const target = m.target ? `${m.target.text} ${m.target.met ? '✅' : '❌'}` : '—';
+      lines.push(`| ${r.suite} | ${m.name} | ${value} | ${baseline} | ${ratio} | ${target} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = args.filter((a) => !a.startsWith('--'));
+  const dir = join(__dirname, 'suites');
+  const names = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')).sort();
+  const selected = only.length > 0 ? names.filter((n) => only.includes(n)) : names;
+  if (only.length > 0 && selected.length !== only.length) {
+    console.error(`unknown suite; available: ${names.join(', ')}`);
+    return 2;
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const results: BenchSuiteResult[] = [];
+  let failed = false;
+  for (const name of selected) {
+    const mod = (await import(join(dir, `${name}.ts`))) as { suite: BenchSuite };
+    const started = Date.now();
+    try {
+      results.push(await mod.suite.run({ quick, log: (m) => console.error(`[${name}] ${m}`) }));
+      console.error(`[${name}] done in ${Math.round((Date.now() - started) / 1000)} s`);
+    } catch (err) {
+      failed = true;
+      console.error(`[${name}] failed: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+  const out = join(__dirname, 'results');
+  mkdirSync(out, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const report = { machine, quick, at: new Date().toISOString(), results };
+  writeFileSync(join(out, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  if (!quick) writeFileSync(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const md = markdown(results, machine);
+  if (!quick) writeFileSync(join(out, 'latest.md'), md);
+  console.log(md);
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
