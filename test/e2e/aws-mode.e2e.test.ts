@@ -1,0 +1,195 @@
+// The whole product in aws credential mode: provisioning at onboarding, Cognito EDR tokens, termination, offboarding — AWS over nock.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { decodeJwt } from 'jose';
+import { pcfAccessPolicy, pcfUsagePolicy } from '../../policies/templates';
+import { testEngines } from '../support/databases';
+import { call, startTestRuntime, type TestRuntime } from '../support/runtime';
+import { CONNECTOR_OWN_CREDENTIALS, lockNetworkToLoopback, startFakeAws, type FakeAws } from './support/aws-nock';
+
+const SPECS = resolve(__dirname, '../../../shared/specs');
+const EDC = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
+const PROTOCOL = 'dataspace-protocol-http:2025-1';
+const REGION = 'eu-west-1';
+const ACCOUNT = '210987654321';
+const POOL = 'eu-west-1_SupPool01';
+const DOMAIN = 'supplier-pool';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/pcf-tenant-supplier`;
+const SECRET_NAME = 'pcf/tenants/supplier/cognito-client';
+const SCOPE = 'pcf-exchange/supplier/footprints.read';
+
+async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > until) throw new Error(`not reached in ${timeoutMs} ms; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(testEngines())('supplier in aws credential mode → OEM through the runtime on %s', (engine) => {
+  let rt: TestRuntime;
+  let aws: FakeAws;
+  let supplierKey: string;
+  let oemKey: string;
+  const savedEnv: Record<string, string | undefined> = {};
+  const op = (): Record<string, string> => ({ authorization: `Bearer ${rt.operatorKey}` });
+
+  beforeAll(async () => {
+    lockNetworkToLoopback();
+    // The connector's own identity comes from the SDK's default provider chain: environment credentials here.
+    for (const [k, v] of Object.entries({ ...CONNECTOR_OWN_CREDENTIALS, AWS_EC2_METADATA_DISABLED: 'true' })) {
+      savedEnv[k] = process.env[k];
+      process.env[k] = v;
+    }
+    aws = await startFakeAws({ region: REGION, account: ACCOUNT, userPoolId: POOL, domain: DOMAIN });
+    rt = await startTestRuntime(engine, { PCF_AWS_PROVISIONING: 'true' });
+  });
+
+  afterAll(async () => {
+    aws?.close();
+    await rt?.close();
+    for (const [k, v] of Object.entries(savedEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it('onboards the supplier in aws mode: role check, resource server, app client and secret in the tenant region', async () => {
+    const s = await call(rt.baseUrl, 'POST', '/operator/v1/tenants', op(), {
+      id: 'supplier', displayName: 'Supplier AG', bpn: 'BPNL00000000SUPP', region: REGION, credentialMode: 'aws',
+      aws: { region: REGION, roleArn: ROLE, externalId: 'ext-supplier', cognito: { userPoolId: POOL, domain: DOMAIN, tokenMode: 'token-endpoint' } },
+    });
+    expect(s.status).toBe(201);
+    const o = await call(rt.baseUrl, 'POST', '/operator/v1/tenants', op(), { id: 'oem', displayName: 'OEM SE', bpn: 'BPNL000000000OEM' });
+    expect(o.status).toBe(201);
+    supplierKey = (s.body as { adminApiKey: string }).adminApiKey;
+    oemKey = (o.body as { adminApiKey: string }).adminApiKey;
+
+    expect(aws.calls.map((c) => `${c.service}:${c.operation}`)).toEqual([
+      'sts:AssumeRole', 'cognito-idp:DescribeResourceServer', 'cognito-idp:CreateResourceServer', 'cognito-idp:CreateUserPoolClient', 'secretsmanager:CreateSecret',
+    ]);
+    // Every call goes to the tenant's region and is signed there with the connector's own credentials.
+    for (const c of aws.calls) {
+      expect(c.host).toContain(`.${REGION}.amazonaws.com`);
+      expect(c.signedRegion).toBe(REGION);
+      expect(c.accessKeyId).toBe(CONNECTOR_OWN_CREDENTIALS.AWS_ACCESS_KEY_ID);
+      expect(c.sessionToken).toBe(false);
+    }
+    expect(aws.calls[0].body).toMatchObject({ Action: 'AssumeRole', RoleArn: ROLE, ExternalId: 'ext-supplier', RoleSessionName: 'pcf-onboard-supplier' });
+    expect([...aws.resourceServers.keys()]).toEqual(['pcf-exchange/supplier']);
+    const [client] = [...aws.clients.values()];
+    expect(client).toMatchObject({ name: 'pcf-supplier', scopes: [SCOPE] });
+    expect(aws.calls[3].body).toMatchObject({ UserPoolId: POOL, GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [SCOPE] });
+    const secret = aws.secrets.get(SECRET_NAME);
+    expect(secret?.arn).toMatch(new RegExp(`^arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${SECRET_NAME}-`));
+    expect(JSON.parse(secret?.value ?? '{}')).toEqual({ clientId: client.clientId, clientSecret: client.clientSecret });
+
+    // The tenant record holds the generated settings; the operator view never shows the client secret.
+    const view = await call(rt.baseUrl, 'GET', '/operator/v1/tenants/supplier', op());
+    expect(view.status).toBe(200);
+    expect(JSON.stringify(view.body)).not.toContain(client.clientSecret);
+    expect(rt.logs.join('')).not.toContain(client.clientSecret);
+  });
+
+  it('runs catalog → negotiation → transfer; the EDR is a Cognito token that reads footprints and stops at termination', async () => {
+    aws.reset();
+    const sup = (method: string, path: string, body?: unknown) => call(rt.baseUrl, method, `/management/v3${path}`, { 'x-api-key': supplierKey }, body);
+    const oem = (method: string, path: string, body?: unknown) => call(rt.baseUrl, method, `/management/v3${path}`, { 'x-api-key': oemKey }, body);
+
+    const footprint = JSON.parse(readFileSync(resolve(SPECS, 'pact/v3/examples/example-1.json'), 'utf8')) as { id: string };
+    expect((await sup('POST', '/footprints', footprint)).status).toBeLessThan(300);
+    expect((await sup('POST', '/assets', {
+      '@context': EDC, '@id': 'pcf-exchange',
+      properties: { 'http://purl.org/dc/terms/type': { '@id': 'https://w3id.org/catenax/taxonomy#PcfExchange' } },
+      dataAddress: { '@type': 'DataAddress', type: 'HttpData', baseUrl: `${rt.baseUrl}/tenants/supplier/pact` },
+    })).status).toBe(200);
+    const access = pcfAccessPolicy({});
+    const usage = pcfUsagePolicy({});
+    expect((await sup('POST', '/policydefinitions', access)).status).toBe(200);
+    expect((await sup('POST', '/policydefinitions', usage)).status).toBe(200);
+    expect((await sup('POST', '/contractdefinitions', {
+      '@context': EDC, '@id': 'pcf-contract', accessPolicyId: access['@id'], contractPolicyId: usage['@id'],
+      assetsSelector: [{ operandLeft: 'https://w3id.org/edc/v0.0.1/ns/id', operator: '=', operandRight: 'pcf-exchange' }],
+    })).status).toBe(200);
+
+    const supplierDid = ((await call(rt.baseUrl, 'GET', '/tenants/supplier/did.json')).body as { id: string }).id;
+    const dsp = `${rt.baseUrl}/tenants/supplier/dsp/2025-1`;
+    const catalog = await oem('POST', '/catalog/request', { '@context': EDC, '@type': 'CatalogRequest', counterPartyId: supplierDid, counterPartyAddress: dsp, protocol: PROTOCOL });
+    expect(catalog.status).toBe(200);
+    const dataset = ((catalog.body as { dataset: Record<string, unknown>[] }).dataset).find((d) => d['@id'] === 'pcf-exchange') as Record<string, unknown>;
+    const offer = (dataset.hasPolicy as Record<string, unknown>[])[0];
+    const negotiation = await oem('POST', '/contractnegotiations', {
+      '@context': ['https://w3id.org/dspace/2025/1/odrl-profile.jsonld', 'https://w3id.org/catenax/2025/9/policy/context.jsonld', EDC],
+      '@type': 'ContractRequest', counterPartyAddress: dsp, counterPartyId: supplierDid, protocol: PROTOCOL, policy: { ...offer, target: 'pcf-exchange' },
+    });
+    expect(negotiation.status).toBe(200);
+    const nid = encodeURIComponent((negotiation.body as { '@id': string })['@id']);
+    await eventually(() => oem('GET', `/contractnegotiations/${nid}/state`), (r) => (r.body as { state?: string }).state === 'FINALIZED');
+    const agreementId = ((await oem('GET', `/contractnegotiations/${nid}`)).body as { contractAgreementId: string }).contractAgreementId;
+    expect(aws.calls).toHaveLength(0); // no token before a transfer starts
+
+    const transfer = await oem('POST', '/transferprocesses', {
+      '@context': EDC, '@type': 'TransferRequest', contractId: agreementId, counterPartyAddress: dsp, protocol: PROTOCOL,
+      transferType: 'HttpData-PULL', dataDestination: { type: 'HttpProxy' },
+    });
+    expect(transfer.status).toBe(200);
+    const tid = encodeURIComponent((transfer.body as { '@id': string })['@id']);
+    await eventually(() => oem('GET', `/transferprocesses/${tid}/state`), (r) => (r.body as { state?: string }).state === 'STARTED');
+    const edr = (await oem('GET', `/edrs/${tid}/dataaddress`)).body as { endpoint: string; authorization: string };
+    expect(edr.endpoint).toBe(`${rt.baseUrl}/tenants/supplier/pact`);
+
+    // The token is the one the user pool issued to the tenant's app client for its scope.
+    expect(aws.issued).toContain(edr.authorization);
+    const claims = decodeJwt(edr.authorization);
+    const client = [...aws.clients.values()][0];
+    expect(claims).toMatchObject({ iss: `https://cognito-idp.${REGION}.amazonaws.com/${POOL}`, client_id: client.clientId, token_use: 'access', scope: SCOPE });
+    const assume = aws.calls.find((c) => c.operation === 'AssumeRole');
+    expect(assume?.body).toMatchObject({ RoleArn: ROLE, ExternalId: 'ext-supplier', RoleSessionName: 'pcf-supplier' });
+    const policy = JSON.parse(String(assume?.body.Policy)) as { Statement: { Action: string; Resource: string }[] };
+    expect(policy.Statement[0]).toEqual({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${SECRET_NAME}-??????` });
+    const read = aws.calls.find((c) => c.operation === 'GetSecretValue');
+    // Secrets Manager is called with the tenant's assumed (temporary) credentials, not the connector's own.
+    expect(read?.body).toEqual({ SecretId: SECRET_NAME });
+    expect(read?.accessKeyId !== undefined && aws.assumed.get(read.accessKeyId)).toBe(ROLE);
+    expect(read?.sessionToken).toBe(true);
+    expect(aws.calls.find((c) => c.service === 'cognito-oauth2')?.body).toEqual({ grant_type: 'client_credentials', scope: SCOPE });
+
+    const bearer = { authorization: `Bearer ${edr.authorization}` };
+    const one = await call(rt.baseUrl, 'GET', `/tenants/supplier/pact/3/footprints/${footprint.id}`, bearer);
+    expect(one.status).toBe(200);
+    expect((one.body as { data: { id: string } }).data.id).toBe(footprint.id);
+    expect(((await call(rt.baseUrl, 'GET', '/tenants/supplier/pact/3/footprints?limit=10', bearer)).body as { data: unknown[] }).data).toHaveLength(1);
+    expect((await call(rt.baseUrl, 'GET', '/tenants/oem/pact/3/footprints', bearer)).status).toBe(401);
+    // The user pool JWKS was fetched once, from the tenant's pool.
+    expect(aws.calls.filter((c) => c.service === 'cognito-jwks').map((c) => c.host)).toEqual([`https://cognito-idp.${REGION}.amazonaws.com`]);
+    expect(aws.calls.map((c) => `${c.service}:${c.operation}`).sort()).toEqual(['cognito-jwks:jwks', 'cognito-oauth2:token', 'secretsmanager:GetSecretValue', 'sts:AssumeRole']);
+    for (const c of aws.calls) expect(c.host).toContain(`.${REGION}.`);
+
+    // A Cognito token cannot be revoked: the transfer check refuses it as soon as the transfer is terminated.
+    expect((await oem('POST', `/transferprocesses/${tid}/terminate`, { reason: 'done' })).status).toBe(204);
+    await eventually(() => oem('GET', `/transferprocesses/${tid}/state`), (r) => (r.body as { state?: string }).state === 'TERMINATED');
+    await eventually(() => call(rt.baseUrl, 'GET', `/tenants/supplier/pact/3/footprints/${footprint.id}`, bearer), (r) => r.status === 401, 5_000);
+    expect(decodeJwt(edr.authorization).exp).toBeGreaterThan(Date.now() / 1000 + 600);
+    expect(rt.logs.join('')).not.toContain(edr.authorization);
+  }, 60_000);
+
+  it('offboarding deletes the app client, the secret and the resource server in the tenant region', async () => {
+    aws.reset();
+    const del = await call(rt.baseUrl, 'DELETE', '/operator/v1/tenants/supplier', op());
+    expect(del.status).toBe(200);
+    expect(aws.calls.map((c) => `${c.service}:${c.operation}`)).toEqual([
+      'cognito-idp:DeleteUserPoolClient', 'secretsmanager:DeleteSecret', 'cognito-idp:DeleteResourceServer',
+    ]);
+    expect(aws.calls[1].body).toEqual({ SecretId: SECRET_NAME, ForceDeleteWithoutRecovery: true });
+    for (const c of aws.calls) {
+      expect(c.signedRegion).toBe(REGION);
+      expect(c.accessKeyId).toBe(CONNECTOR_OWN_CREDENTIALS.AWS_ACCESS_KEY_ID);
+    }
+    expect(aws.clients.size).toBe(0);
+    expect(aws.secrets.size).toBe(0);
+    expect(aws.resourceServers.size).toBe(0);
+    expect((await call(rt.baseUrl, 'GET', '/tenants/supplier/did.json')).status).toBe(404);
+  });
+});
