@@ -11,6 +11,7 @@ import { createDspCodec, createDspValidators } from '../dsp';
 import { createIdentityModule } from '../identity/module/identity-module';
 import { createCatalogDataRouter } from '../management/catalog-routes';
 import { createCatalogRequestRoutes } from '../management/catalog-request-routes';
+import { createEventsModule, composeSinks } from '../events/events-module';
 import { createEdrRoutes } from '../management/edr-routes';
 import { createAgreementRoutes, createNegotiationRoutes } from '../management/negotiation-routes';
 import { createTransferRoutes } from '../management/transfer-routes';
@@ -34,6 +35,8 @@ export interface Components {
   readonly operatorRouters: readonly ExpressRouter[];
   /** Tenant lifecycle hooks of every module, in the order they must run. */
   readonly hooks: TenantLifecycleHooks;
+  /** Ends open event streams (SSE) so the HTTP server's graceful drain does not wait on them. */
+  closeStreams(): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -81,6 +84,8 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
   const catalogStores = { assets: createSqlAssetStore(), policies: createSqlPolicyDefinitionStore(), contractDefinitions: createSqlContractDefinitionStore() };
   const catalogData = createCatalogDataService({ db, ...catalogStores, now });
   const cpLog = logger.child({ component: 'control-plane' });
+  const eventsLog = logger.child({ component: 'events' });
+  const events = createEventsModule({ db, onError: (err, context) => eventsLog.warn('event stream fault', { context, error: err }) });
   const cp = createControlPlane(
     { publicUrl, dspTimeoutMs: config.outbound.timeoutMs },
     {
@@ -89,7 +94,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       revokeTokens: async (tenantId, transferId) => void (await credentials.minter.revokeTransferTokens?.(tenantId, transferId)),
       vault: createSecretBoxEdrVault(keyStore), didOf: (t) => identity.components.dids.didOf(t),
       resolveDid: (id) => identity.bpnDirectory.didOf(id),
-      events: createCallbackDispatcher({ http, now, onError: (message) => cpLog.warn('callback delivery failed', { reason: message }) }),
+      events: composeSinks(createCallbackDispatcher({ http, now, onError: (message) => cpLog.warn('callback delivery failed', { reason: message }) }), events.sink),
       onError: (err, context) => cpLog.error('control-plane fault', { context, error: err }),
     },
   );
@@ -139,6 +144,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       createCatalogDataRouter({ service: catalogData, logger, bodyLimit: `${config.server.bodyLimitBytes}b` }),
       pact.managementRouter,
       controlPlaneRoutes,
+      events.managementRouter,
     ],
     operatorRouters: [identity.operatorRouter],
     // Onboarding: credentials, then identity (its key and credentials). Erasure: identity first, while the tenant's
@@ -148,12 +154,15 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       identity.hooks,
       { beforeErase: credentials.hooks.beforeErase, afterErase: credentials.hooks.afterErase },
     ]),
+    closeStreams: () => events.closeStreams(),
     async start() {
       await identity.start();
       cp.start();
       pact.worker.start();
+      events.start();
     },
     async stop() {
+      await events.stop();
       await pact.worker.stop();
       await cp.stop();
       await identity.stop();

@@ -110,6 +110,7 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
       return server.start();
     },
     async stop() {
+      components.closeStreams();
       await server.stop();
       await components.stop();
       await db.close();
