@@ -76,9 +76,11 @@ function toRecord(row: AuditRow): AuditRecord {
 
 /** Appends one event to the tenant's chain within `tx` (it commits or rolls back with the change it records). */
 export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = new Date()): Promise<AuditRecord> {
+  // The head row exists before it is locked, so concurrent first appends of a tenant queue on it instead of racing.
+  await tx.query('INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING', [tx.tenantId, GENESIS_HASH]);
   const head = await tx.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE', [tx.tenantId]);
-  const prevSeq = head[0] ? Number(head[0].seq) : 0;
-  const prevHash = head[0]?.hash ?? GENESIS_HASH;
+  const prevSeq = Number(head[0].seq);
+  const prevHash = head[0].hash;
   const base = {
     tenantId: tx.tenantId, seq: prevSeq + 1, id: randomUUID(), at: new Date(Math.floor(now.getTime())).toISOString(),
     actor: event.actor, action: event.action, target: event.target,
@@ -91,8 +93,7 @@ export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = n
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [record.tenantId, record.seq, record.id, record.at, record.actor, record.action, record.target, record.beforeDigest, record.afterDigest, record.requestId, record.prevHash, record.hash],
   );
-  if (head[0]) await tx.query('UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [tx.tenantId, record.seq, record.hash]);
-  else await tx.query('INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)', [tx.tenantId, record.seq, record.hash]);
+  await tx.query('UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [tx.tenantId, record.seq, record.hash]);
   return record;
 }
 

@@ -53,6 +53,14 @@ describe.each(testEngines())('audit trail on %s', (engine) => {
     expect(result.problems[0].problem).toMatch(/chain head/);
   });
 
+  it('chains concurrent first appends of a new tenant (no head row yet)', async () => {
+    await insertTenantRow(db, 'fresh');
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => db.withTenant('fresh', (tx) => appendAudit(tx, { actor: 'system', action: 'first', target: `f/${i}` }))),
+    );
+    expect(await db.withTenant('fresh', verifyAudit)).toEqual({ ok: true, records: 12, problems: [] });
+  });
+
   it('keeps the chain consistent under concurrent appends', async () => {
     await Promise.all(
       Array.from({ length: 8 }, (_, i) => db.withTenant('audited', (tx) => appendAudit(tx, { actor: 'system', action: 'parallel', target: `p/${i}` }))),
