@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decodeJwt } from 'jose';
 import { pcfAccessPolicy, pcfUsagePolicy } from '../../policies/templates';
-import { testEngines } from '../support/databases';
+import { testEngines, type EngineName } from '../support/databases';
 import { call, startTestRuntime, type TestRuntime } from '../support/runtime';
 import { CONNECTOR_OWN_CREDENTIALS, lockNetworkToLoopback, startFakeAws, type FakeAws } from './support/aws-nock';
 
@@ -28,7 +28,10 @@ async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ti
   }
 }
 
-describe.each(testEngines())('supplier in aws credential mode → OEM through the runtime on %s', (engine) => {
+type TokenMode = 'token-endpoint' | 'get-client-token';
+const CASES: [EngineName, TokenMode][] = testEngines().flatMap((e): [EngineName, TokenMode][] => [[e, 'token-endpoint'], [e, 'get-client-token']]);
+
+describe.each(CASES)('supplier in aws credential mode → OEM through the runtime on %s, Cognito %s', (engine, tokenMode) => {
   let rt: TestRuntime;
   let aws: FakeAws;
   let supplierKey: string;
@@ -59,7 +62,7 @@ describe.each(testEngines())('supplier in aws credential mode → OEM through th
   it('onboards the supplier in aws mode: role check, resource server, app client and secret in the tenant region', async () => {
     const s = await call(rt.baseUrl, 'POST', '/operator/v1/tenants', op(), {
       id: 'supplier', displayName: 'Supplier AG', bpn: 'BPNL00000000SUPP', region: REGION, credentialMode: 'aws',
-      aws: { region: REGION, roleArn: ROLE, externalId: 'ext-supplier', cognito: { userPoolId: POOL, domain: DOMAIN, tokenMode: 'token-endpoint' } },
+      aws: { region: REGION, roleArn: ROLE, externalId: 'ext-supplier', cognito: { userPoolId: POOL, tokenMode, ...(tokenMode === 'token-endpoint' ? { domain: DOMAIN } : {}) } },
     });
     expect(s.status).toBe(201);
     const o = await call(rt.baseUrl, 'POST', '/operator/v1/tenants', op(), { id: 'oem', displayName: 'OEM SE', bpn: 'BPNL000000000OEM' });
@@ -82,6 +85,7 @@ describe.each(testEngines())('supplier in aws credential mode → OEM through th
     const [client] = [...aws.clients.values()];
     expect(client).toMatchObject({ name: 'pcf-supplier', scopes: [SCOPE] });
     expect(aws.calls[3].body).toMatchObject({ UserPoolId: POOL, GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [SCOPE] });
+    expect(aws.calls[3].body.ExplicitAuthFlows).toEqual(tokenMode === 'get-client-token' ? ['ALLOW_CLIENT_TOKEN_AUTH'] : undefined);
     const secret = aws.secrets.get(SECRET_NAME);
     expect(secret?.arn).toMatch(new RegExp(`^arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${SECRET_NAME}-`));
     expect(JSON.parse(secret?.value ?? '{}')).toEqual({ clientId: client.clientId, clientSecret: client.clientSecret });
@@ -154,7 +158,13 @@ describe.each(testEngines())('supplier in aws credential mode → OEM through th
     expect(read?.body).toEqual({ SecretId: SECRET_NAME });
     expect(read?.accessKeyId !== undefined && aws.assumed.get(read.accessKeyId)).toBe(ROLE);
     expect(read?.sessionToken).toBe(true);
-    expect(aws.calls.find((c) => c.service === 'cognito-oauth2')?.body).toEqual({ grant_type: 'client_credentials', scope: SCOPE });
+    if (tokenMode === 'token-endpoint') {
+      expect(aws.calls.find((c) => c.service === 'cognito-oauth2')).toMatchObject({ host: `https://${DOMAIN}.auth.${REGION}.amazoncognito.com`, body: { grant_type: 'client_credentials', scope: SCOPE } });
+    } else {
+      const get = aws.calls.find((c) => c.operation === 'GetClientToken');
+      expect(get?.body).toEqual({ ClientId: client.clientId, Secret: client.clientSecret, Scopes: [SCOPE] });
+      expect(get?.signedRegion).toBe(REGION);
+    }
 
     const bearer = { authorization: `Bearer ${edr.authorization}` };
     const one = await call(rt.baseUrl, 'GET', `/tenants/supplier/pact/3/footprints/${footprint.id}`, bearer);
@@ -164,7 +174,8 @@ describe.each(testEngines())('supplier in aws credential mode → OEM through th
     expect((await call(rt.baseUrl, 'GET', '/tenants/oem/pact/3/footprints', bearer)).status).toBe(401);
     // The user pool JWKS was fetched once, from the tenant's pool.
     expect(aws.calls.filter((c) => c.service === 'cognito-jwks').map((c) => c.host)).toEqual([`https://cognito-idp.${REGION}.amazonaws.com`]);
-    expect(aws.calls.map((c) => `${c.service}:${c.operation}`).sort()).toEqual(['cognito-jwks:jwks', 'cognito-oauth2:token', 'secretsmanager:GetSecretValue', 'sts:AssumeRole']);
+    const tokenCall = tokenMode === 'token-endpoint' ? 'cognito-oauth2:token' : 'cognito-idp:GetClientToken';
+    expect(aws.calls.map((c) => `${c.service}:${c.operation}`).sort()).toEqual([tokenCall, 'cognito-jwks:jwks', 'secretsmanager:GetSecretValue', 'sts:AssumeRole'].sort());
     for (const c of aws.calls) expect(c.host).toContain(`.${REGION}.`);
 
     // A Cognito token cannot be revoked: the transfer check refuses it as soon as the transfer is terminated.
