@@ -2,7 +2,7 @@
 import { Router, type Router as ExpressRouter } from 'express';
 import { createCatalogDataService, createSqlAssetStore, createSqlContractDefinitionStore, createSqlPolicyDefinitionStore } from '../catalog';
 import { createStoreCatalogSource } from '../catalog-service/catalog-store-source';
-import { ok } from '../common/result';
+import { fail, ok } from '../common/result';
 import { createOutboundHttpClient } from '../common/outbound-http';
 import { createLocalKeyStore } from '../credentials/local/local-key-store';
 import { createTenantCredentials } from '../credentials/tenant/tenant-credentials';
@@ -95,6 +95,14 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       vault: createSecretBoxEdrVault(keyStore), didOf: (t) => identity.components.dids.didOf(t),
       resolveDid: (id) => identity.bpnDirectory.didOf(id),
       events: composeSinks(createCallbackDispatcher({ http, now, onError: (message) => cpLog.warn('callback delivery failed', { reason: message }) }), events.sink),
+      edrRefresh: {
+        createClientToken: (tenantId, providerDid, accessToken) => identity.components.siTokens.create(tenantId, providerDid, { token: accessToken }),
+        verifyClientToken: async (tenantId, jwt) => {
+          const v = await identity.components.siTokens.verify(tenantId, jwt);
+          return v.ok ? ok({ did: v.value.issuer, ...(v.value.token !== undefined ? { token: v.value.token } : {}) }) : fail('unauthorized', v.code);
+        },
+        refresh: (request) => credentials.minter.refresh(request),
+      },
       onError: (err, context) => cpLog.error('control-plane fault', { context, error: err }),
     },
   );
@@ -131,13 +139,14 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
   controlPlaneRoutes.use('/contractnegotiations', createNegotiationRoutes(mgmt));
   controlPlaneRoutes.use('/contractagreements', createAgreementRoutes(mgmt));
   controlPlaneRoutes.use('/transferprocesses', createTransferRoutes(mgmt));
-  controlPlaneRoutes.use('/edrs', createEdrRoutes({ ...mgmt, vault: cp.vault }));
+  controlPlaneRoutes.use('/edrs', createEdrRoutes(mgmt));
 
   return {
     publicRouters: [
       ...identity.publicRouters,
       { path: '/tenants/:tenantId/.well-known/dspace-version', router: cp.versionRouter },
       { path: '/tenants/:tenantId/dsp', router: cp.dspRouter },
+      { path: '/tenants/:tenantId/pact/token', router: cp.tokenRefreshRouter },
       { path: '/tenants/:tenantId/pact', router: pact.pactRouter },
     ],
     managementRouters: [

@@ -1,6 +1,7 @@
 // Management API v3 edrs (Tractus-X shape): list cached EDRs, read a transfer's data address, delete it.
 import { Router, type Request, type Response } from 'express';
 import { fail } from '../common/result';
+import type { ControlPlane } from '../negotiation/control-plane';
 import { callerOf, requireRole, WRITERS } from '../tenancy/caller';
 import { withContext } from './jsonld-body';
 import { sendFailure } from './management-errors';
@@ -20,8 +21,8 @@ export function edrJson(address: { endpointType: string; endpoint?: string; endp
   return { ...withContext(out), '@context': { ...(withContext({})['@context'] as Record<string, string>), 'tx-auth': TX_AUTH_NS } };
 }
 
-/** Mount at `/management/v3/edrs`. Refresh (`POST /{id}/refresh`, `auto_refresh`) is not implemented yet: 501. */
-export function createEdrRoutes(deps: ManagementControlPlaneDeps & { readonly vault: { get(t: string, id: string): Promise<unknown>; delete(t: string, id: string): Promise<void> } }): Router {
+/** Mount at `/management/v3/edrs`. `auto_refresh` defaults to true (Tractus-X); `POST /{id}/refresh` refreshes now. */
+export function createEdrRoutes(deps: ManagementControlPlaneDeps & { readonly cp: Pick<ControlPlane, 'edrs' | 'vault'> }): Router {
   const r = Router();
   const { cp } = deps;
   const tenant = (res: Response) => callerOf(res).tenantId;
@@ -32,17 +33,19 @@ export function createEdrRoutes(deps: ManagementControlPlaneDeps & { readonly va
     res.json(rows.map((s) => withContext({ '@type': 'EndpointDataReferenceEntry', '@id': s.entity.id, transferProcessId: s.entity.id, agreementId: s.entity.agreementId, providerId: s.entity.counterPartyId, ...(typeof s.extra['assetId'] === 'string' ? { assetId: s.extra['assetId'] } : {}), createdAt: s.entity.createdAt })));
   });
   r.get('/:id/dataaddress', async (req: Request, res: Response) => {
-    const id = String(req.params.id);
-    const t = await cp.db.withTenant(tenant(res), (tx) => cp.transferStore.find(tx, id));
-    const edr = t !== undefined && t.entity.role === 'consumer' && t.entity.state === 'STARTED' ? await deps.vault.get(tenant(res), id) : undefined;
-    if (edr === undefined) return sendFailure(res, fail('not-found', `no EDR for transfer process ${id}`));
-    res.json(edrJson(edr as Parameters<typeof edrJson>[0]));
+    const flag = req.query['auto_refresh'];
+    if (flag !== undefined && flag !== 'true' && flag !== 'false') return sendFailure(res, fail('bad-request', 'auto_refresh must be true or false'));
+    const edr = await cp.edrs.dataAddress(tenant(res), String(req.params.id), flag !== 'false');
+    if (!edr.ok) return sendFailure(res, edr);
+    res.json(edrJson(edr.value));
   });
-  r.post('/:id/refresh', (_req: Request, res: Response) => {
-    res.status(501).json([{ message: 'EDR refresh is not implemented yet', type: 'NotImplemented', path: null, invalidValue: null }]);
+  r.post('/:id/refresh', requireRole(...WRITERS), async (req: Request, res: Response) => {
+    const edr = await cp.edrs.refresh(tenant(res), String(req.params.id));
+    if (!edr.ok) return sendFailure(res, edr);
+    res.json(edrJson(edr.value));
   });
   r.delete('/:id', requireRole(...WRITERS), async (req: Request, res: Response) => {
-    await deps.vault.delete(tenant(res), String(req.params.id));
+    await cp.vault.delete(tenant(res), String(req.params.id));
     res.status(204).end();
   });
   return r;

@@ -16,7 +16,11 @@ import { createDcpParticipantAuthenticator, type ParticipantAuthenticator } from
 import { dspBaseUrl } from '../dsp/version';
 import type { DcpIdentityService } from '../identity/dcp-identity-service';
 import type { Database } from '../store/database';
+import { fail } from '../common/result';
+import { mintFailure } from '../credentials/token-minter';
+import { createEdrRefresher, type EdrRefresher } from '../transfer/edr-refresh';
 import { createPolicyMonitor, type PolicyMonitor } from '../transfer/policy-monitor';
+import { createTokenRefreshRouter, createTokenRefreshService, type EdrRefreshSupport } from '../transfer/token-refresh';
 import { createTransferLiveness, type TransferLiveness } from '../transfer/transfer-liveness';
 import { createTransferProcessor } from '../transfer/transfer-processor';
 import { createTransferService, type TransferService } from '../transfer/transfer-service';
@@ -58,8 +62,17 @@ export interface ControlPlaneDeps {
   readonly engine?: PolicyEngine;
   readonly authenticator?: ParticipantAuthenticator;
   readonly events?: ProcessEventSink;
+  /** EDR refresh (client JWTs from the identity module, the minter's refresh); without it refresh is refused. */
+  readonly edrRefresh?: EdrRefreshSupport;
   readonly onError?: (err: unknown, context: string) => void;
 }
+
+/** Used when no refresh support is wired: every refresh is refused as a client error. */
+const NO_REFRESH: EdrRefreshSupport = {
+  createClientToken: () => Promise.reject(new Error('EDR refresh is not configured')),
+  verifyClientToken: () => Promise.resolve(fail('unauthorized', 'EDR refresh is not configured')),
+  refresh: () => Promise.resolve(mintFailure('refresh-invalid', 'EDR refresh is not configured')),
+};
 
 export interface ControlPlane {
   readonly db: Database;
@@ -76,6 +89,10 @@ export interface ControlPlane {
   readonly negotiationProcessor: WorkRunner;
   readonly transferProcessor: WorkRunner;
   readonly policyMonitor: PolicyMonitor;
+  /** Consumer EDRs: read with auto-refresh, explicit refresh. */
+  readonly edrs: EdrRefresher;
+  /** Mount at `/tenants/:tenantId/pact/token` (the EDR refresh endpoint), ahead of the PACT router. */
+  readonly tokenRefreshRouter: Router;
   /** Mount at `/tenants/:tenantId/dsp`. */
   readonly dspRouter: Router;
   /** Mount at `/tenants/:tenantId/.well-known/dspace-version`. */
@@ -124,11 +141,17 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
     onError: (err, errorId) => deps.onError?.(err, `dsp request failed (errorId ${errorId})`),
   });
   const versionRouter = createDspVersionRouter({ publicUrl: config.publicUrl });
+  const support = deps.edrRefresh ?? NO_REFRESH;
+  const edrs = createEdrRefresher({ db, store: transferStore, vault: deps.vault, http: deps.http, support, resolveDid: deps.resolveDid, now, timeoutMs: config.dspTimeoutMs });
+  const tokenRefreshRouter = createTokenRefreshRouter(
+    createTokenRefreshService({ db, store: transferStore, liveness, support, now }),
+    (err, errorId) => deps.onError?.(err, `token refresh failed (errorId ${errorId})`),
+  );
 
   return {
     db, codec: deps.codec, vault: deps.vault, publicUrl: config.publicUrl,
     negotiationStore, transferStore, negotiations, transfers, catalog, client, liveness, negotiationProcessor, transferProcessor, policyMonitor,
-    dspRouter, versionRouter, dspBase, selfIdentity,
+    edrs, tokenRefreshRouter, dspRouter, versionRouter, dspBase, selfIdentity,
     start() {
       negotiationProcessor.start();
       transferProcessor.start();

@@ -128,7 +128,7 @@ export async function startControlPlaneHarness(db: TestDatabase, options: { read
   app.use('/management/v3/contractnegotiations', createNegotiationRoutes(mgmt));
   app.use('/management/v3/contractagreements', createAgreementRoutes(mgmt));
   app.use('/management/v3/transferprocesses', createTransferRoutes(mgmt));
-  app.use('/management/v3/edrs', createEdrRoutes({ ...mgmt, vault: cp.vault }));
+  app.use('/management/v3/edrs', createEdrRoutes(mgmt));
 
   for (const [tenant, bpn] of [[OEM, OEM_BPN], [SUPPLIER, SUPPLIER_BPN]]) {
     const set = await anchor.issueStandardSet(identity.dids.didOf(tenant), bpn);
