@@ -8,6 +8,7 @@ import { createLocalKeyStore } from '../credentials/local/local-key-store';
 import { createTenantCredentials } from '../credentials/tenant/tenant-credentials';
 import { verifyFailure, type DataPlaneTokenVerifier } from '../credentials/token-verifier';
 import { createDspCodec, createDspValidators } from '../dsp';
+import { createDcpParticipantAuthenticator } from '../dsp/http/participant-authenticator';
 import { createIdentityModule } from '../identity/module/identity-module';
 import { createCatalogDataRouter } from '../management/catalog-routes';
 import { createCatalogRequestRoutes } from '../management/catalog-request-routes';
@@ -90,6 +91,8 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
     { publicUrl, dspTimeoutMs: config.outbound.timeoutMs },
     {
       db, http, now, codec: createDspCodec({ validators: createDspValidators() }), dcp: identity.dcp,
+      // A refused DSP caller gets the generic unauthorized answer; the precise DCP failure code is logged (never the token).
+      authenticator: createDcpParticipantAuthenticator(identity.dcp, { onFailure: (tenantId, code) => cpLog.warn('DSP caller not authenticated', { tenantId, code }) }),
       catalogSource: createStoreCatalogSource(catalogStores), minter: credentials.minter,
       revokeTokens: async (tenantId, transferId) => void (await credentials.minter.revokeTransferTokens?.(tenantId, transferId)),
       vault: createSecretBoxEdrVault(keyStore), didOf: (t) => identity.components.dids.didOf(t),
