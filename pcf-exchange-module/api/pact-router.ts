@@ -158,7 +158,7 @@ export function createPactRouter(deps: PactRouterDeps): Router {
   router.get('/.well-known/jwks.json', jwks);
 
   router.post('/auth/token', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 }),
-    wrap(createTokenEndpoint({ db: deps.db, tokens: shared.tokens, tenantKnown, logger: deps.logger })));
+    wrap(createTokenEndpoint({ db: deps.db, tokens: shared.tokens, tenantKnown, logger: deps.logger, clientStatus: shared.clientStatus, now: deps.now })));
 
   const eventBody = express.json({ type: CLOUD_EVENT_TYPES, limit: opts.eventBodyLimit ?? '1mb' });
   for (const version of ['2', '3'] as const) {
