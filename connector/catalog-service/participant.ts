@@ -60,3 +60,11 @@ export function denialReason(explanation: unknown): string {
   walk(explanation);
   return reasons.length > 0 ? reasons.join('; ') : 'policy not satisfied';
 }
+
+/**
+ * The id under which a process knows this caller: its DID, or its verified BPN when the process was started with a
+ * BPNL counter-party id (DSP 0.8). Compare the result with the process's `counterPartyId`.
+ */
+export function senderIdFor(counterPartyId: string, from: Pick<Participant, 'did' | 'bpn'>): string {
+  return from.bpn !== undefined && counterPartyId === from.bpn ? from.bpn : from.did;
+}

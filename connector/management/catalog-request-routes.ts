@@ -25,6 +25,8 @@ export function createCatalogRequestRoutes(deps: ManagementControlPlaneDeps): Ro
       path: dataset ? `/catalog/datasets/${encodeURIComponent(datasetId as string)}` : '/catalog/request',
       ...(dataset ? {} : { message: { type: 'CatalogRequestMessage' } }),
     });
+    // Refused before anything was sent (unknown BPNL, address refused): the caller's input. Otherwise the peer failed.
+    if (!out.ok && out.status === undefined && !out.retryable) return sendFailure(res, fail('bad-request', out.message));
     if (!out.ok) {
       res.status(out.status === 404 ? 404 : 502).json([{ message: out.message, type: out.status === 404 ? 'ObjectNotFound' : 'BadGateway', path: null, invalidValue: null }]);
       return;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseExpandedPolicy, policiesEquivalent, type Policy, type PolicyEngine } from '../../policies/index';
 import { appendAudit } from '../audit/audit-log';
 import type { CatalogService } from '../catalog-service/catalog-service';
-import { denialReason, policyContextOf, type Participant } from '../catalog-service/participant';
+import { denialReason, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
@@ -175,7 +175,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
       const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; before?: string }>> => {
         const stored = await store.find(tx, id, true);
         if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'negotiation not found');
-        const received = machine.receive(stored.entity, message, { messageId, senderId: from.did });
+        const received = machine.receive(stored.entity, message, { messageId, senderId: senderIdFor(stored.entity.counterPartyId, from) });
         if (!received.ok) return received;
         if (received.value.duplicate) return ok({ saved: stored });
         let next = received.value.negotiation;
@@ -258,7 +258,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
 
     async get(tenantId, role, id, from) {
       const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
-      if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== from.did) return fail('not-found', 'negotiation not found');
+      if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== senderIdFor(stored.entity.counterPartyId, from)) return fail('not-found', 'negotiation not found');
       return ok(negotiationAck(stored.entity));
     },
 

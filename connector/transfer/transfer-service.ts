@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PolicyEngine } from '../../policies/index';
 import { appendAudit } from '../audit/audit-log';
-import { denialReason, policyContextOf, type Participant } from '../catalog-service/participant';
+import { denialReason, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
@@ -142,13 +142,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
       if (role === 'consumer' && message.type === 'TransferStartMessage' && message.dataAddress !== undefined) {
         // Sealed before the state changes, so STARTED never shows without its EDR (PGlite: not inside the transaction).
         const known = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
-        if (known === undefined || known.entity.role !== 'consumer' || known.entity.counterPartyId !== from.did) return fail('not-found', 'transfer process not found');
+        if (known === undefined || known.entity.role !== 'consumer' || known.entity.counterPartyId !== senderIdFor(known.entity.counterPartyId, from)) return fail('not-found', 'transfer process not found');
         await deps.vault.put(tenantId, id, message.dataAddress);
       }
       const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before?: string }>> => {
         const stored = await store.find(tx, id, true);
         if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'transfer process not found');
-        const received = machine.receive(stored.entity, message, { messageId, senderId: from.did });
+        const received = machine.receive(stored.entity, message, { messageId, senderId: senderIdFor(stored.entity.counterPartyId, from) });
         if (!received.ok) return received;
         if (received.value.duplicate) return ok({ saved: stored });
         const saved = await write(tx, stored, received.value.transfer, `partner:${from.did}`);
@@ -161,7 +161,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
     async get(tenantId, role, id, from) {
       const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
-      if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== from.did) return fail('not-found', 'transfer process not found');
+      if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== senderIdFor(stored.entity.counterPartyId, from)) return fail('not-found', 'transfer process not found');
       return ok(transferAck(stored.entity));
     },
 
