@@ -1,0 +1,86 @@
+// Bench suite: PACT data plane (GET by id with token check, filtered list, token endpoint) vs a raw node:http server, PostgreSQL + RLS.
+import { runLoad, type LoadResult } from '../lib/load';
+import {
+  accessToken, bulkInsert, closeAgent, createScratchDatabase, httpCall, makeFootprints, onboardTenant, registerPactClient,
+  startBenchRuntime, TOKEN_BODY,
+} from '../lib/pact-fixtures';
+import { startRawServer } from '../lib/raw-server';
+import { ratioOf, type BenchMetric, type BenchSuite } from '../lib/report';
+
+const TENANT = 'bench-supplier';
+const FOOTPRINTS = 1_000;
+const CONNECTIONS = 50;
+
+interface Endpoint {
+  readonly name: string;
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly minRatio: number;
+  readonly maxP99Ms?: number;
+}
+
+export const suite: BenchSuite = {
+  name: 'pact-data-plane',
+  async run(ctx) {
+    const duration = ctx.quick ? 3 : 10;
+    const scratch = await createScratchDatabase();
+    ctx.log(`scratch database ${scratch.name}`);
+    const metrics: BenchMetric[] = [];
+    const notes: string[] = [];
+    try {
+      const rt = await startBenchRuntime(scratch.url);
+      try {
+        const adminKey = await onboardTenant(rt, TENANT);
+        const client = await registerPactClient(rt, TENANT, adminKey);
+        const fps = makeFootprints(FOOTPRINTS, 'dp');
+        await bulkInsert(rt.runtime.db, TENANT, fps);
+        const token = await accessToken(client);
+        const bearer = { authorization: `Bearer ${token}` };
+        const target = fps[FOOTPRINTS >> 1].doc.id;
+        const endpoints: Endpoint[] = [
+          { name: 'GET 3/footprints/{id} with token check', url: `${client.pactBase}/3/footprints/${target}`, method: 'GET', headers: bearer, minRatio: 0.5, maxP99Ms: 10 },
+          { name: 'GET 3/footprints?geography=DE&status=Active&limit=10', url: `${client.pactBase}/3/footprints?geography=DE&status=Active&limit=10`, method: 'GET', headers: bearer, minRatio: 0.25 },
+          { name: 'POST auth/token (client credentials)', url: client.tokenUrl, method: 'POST', headers: { authorization: client.basic, 'content-type': 'application/x-www-form-urlencoded' }, body: TOKEN_BODY, minRatio: 0.25 },
+        ];
+        for (const e of endpoints) {
+          // The baseline answers with exactly the bytes our endpoint answers with.
+          const sample = await httpCall(e.url, e.method, e.headers, e.body);
+          if (sample.status !== 200) throw new Error(`${e.name}: HTTP ${sample.status} ${sample.body.toString('utf8').slice(0, 200)}`);
+          const raw = await startRawServer(sample.body);
+          let base: LoadResult;
+          try {
+            ctx.log(`${e.name}: raw node:http baseline (${sample.body.length} bytes), ${duration} s × ${CONNECTIONS} connections`);
+            base = await runLoad({ url: `${raw.url}/`, method: e.method, headers: e.headers, body: e.body, connections: CONNECTIONS, durationSeconds: duration });
+          } finally {
+            await raw.close();
+          }
+          ctx.log(`${e.name}: connector`);
+          const ours = await runLoad({ url: e.url, method: e.method, headers: e.headers, body: e.body, connections: CONNECTIONS, durationSeconds: duration });
+          if (ours.non2xx > 0 || ours.errors > 0) notes.push(`${e.name}: ${ours.non2xx} non-2xx, ${ours.errors} errors of ${ours.total}`);
+          const ratio = ratioOf(ours.requestsPerSecond, base.requestsPerSecond);
+          const p99ok = e.maxP99Ms === undefined || ours.p99Ms < e.maxP99Ms;
+          const met = ratio >= e.minRatio && p99ok && ours.non2xx === 0 && ours.errors === 0;
+          metrics.push({
+            name: e.name, value: Math.round(ours.requestsPerSecond), unit: 'req/s',
+            baseline: { name: 'raw node:http, same bytes', value: Math.round(base.requestsPerSecond) }, ratio,
+            target: { text: `≥ ${e.minRatio} of baseline${e.maxP99Ms !== undefined ? `, p99 < ${e.maxP99Ms} ms` : ''}`, met },
+          });
+          metrics.push({ name: `${e.name}: latency p50 / p99`, value: ours.p99Ms, unit: `ms p99 (p50 ${ours.p50Ms} ms)`, baseline: { name: 'raw p99 ms', value: base.p99Ms } });
+          ctx.log(`${e.name}: ${Math.round(ours.requestsPerSecond)} req/s vs ${Math.round(base.requestsPerSecond)} (ratio ${ratio}), p99 ${ours.p99Ms} ms`);
+        }
+      } finally {
+        await rt.close();
+      }
+    } finally {
+      closeAgent();
+      await scratch.drop();
+    }
+    return {
+      suite: 'pact-data-plane',
+      description: `PACT host on PostgreSQL with RLS (${FOOTPRINTS.toLocaleString('en')} footprints, one tenant), autocannon in a separate process, ${CONNECTIONS} connections, ${duration} s per run; the baseline is a raw node:http server answering the same bytes, measured in the same run`,
+      metrics, notes,
+    };
+  },
+};
