@@ -28,7 +28,7 @@ const EDC = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
 const PROTOCOL = 'dataspace-protocol-http:2025-1';
 const SPECS = resolve(__dirname, '../../../shared/specs');
 
-interface BenchRuntime { readonly runtime: Runtime; readonly baseUrl: string; readonly operatorKey: string; readonly masterKey: Buffer; readonly logger: Logger }
+export interface BenchRuntime { readonly runtime: Runtime; readonly baseUrl: string; readonly operatorKey: string; readonly masterKey: Buffer; readonly logger: Logger }
 
 function freePort(): Promise<number> {
   return new Promise((done, reject) => {
@@ -42,7 +42,7 @@ function freePort(): Promise<number> {
 }
 
 /** A runtime on a loopback port with an in-memory PGlite database and a logger that keeps only warnings (not written). */
-async function startBenchRuntime(env: Record<string, string>): Promise<BenchRuntime> {
+export async function startBenchRuntime(env: Record<string, string>): Promise<BenchRuntime> {
   const port = await freePort();
   const masterKey = randomBytes(32);
   const operatorKey = `pcfop_${randomBytes(24).toString('base64url')}`;
@@ -57,7 +57,7 @@ async function startBenchRuntime(env: Record<string, string>): Promise<BenchRunt
   return { runtime, baseUrl: `http://127.0.0.1:${address.port}`, operatorKey, masterKey, logger };
 }
 
-async function call(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: unknown; text: string }> {
+export async function call(baseUrl: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: unknown; text: string }> {
   const res = await fetch(`${baseUrl}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let parsed: unknown = text;
@@ -75,14 +75,13 @@ async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ti
   }
 }
 
-function expectStatus(what: string, r: { status: number; text: string }, ok: (s: number) => boolean): void {
+export function expectStatus(what: string, r: { status: number; text: string }, ok: (s: number) => boolean): void {
   if (!ok(r.status)) throw new Error(`${what}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
 }
 
-/** Supplier publishes; OEM negotiates and starts a transfer; returns the EDR (endpoint + token) and the footprint id. */
-async function startTransfer(rt: BenchRuntime, supplierKey: string, oemKey: string): Promise<{ endpoint: string; token: string; footprintId: string }> {
+/** The supplier publishes a footprint, the PCF asset, the CX-0136 policies and a contract definition; returns the footprint id. */
+export async function publishPcfOffer(rt: BenchRuntime, supplierKey: string): Promise<string> {
   const sup = (m: string, p: string, b?: unknown) => call(rt.baseUrl, m, `/management/v3${p}`, { 'x-api-key': supplierKey }, b);
-  const oem = (m: string, p: string, b?: unknown) => call(rt.baseUrl, m, `/management/v3${p}`, { 'x-api-key': oemKey }, b);
   const footprint = JSON.parse(readFileSync(resolve(SPECS, 'pact/v3/examples/example-1.json'), 'utf8')) as { id: string };
   expectStatus('footprint', await sup('POST', '/footprints', footprint), (s) => s < 300);
   expectStatus('asset', await sup('POST', '/assets', {
@@ -97,6 +96,13 @@ async function startTransfer(rt: BenchRuntime, supplierKey: string, oemKey: stri
     '@context': EDC, '@id': 'pcf-contract', accessPolicyId: access['@id'], contractPolicyId: usage['@id'],
     assetsSelector: [{ operandLeft: 'https://w3id.org/edc/v0.0.1/ns/id', operator: '=', operandRight: 'pcf-exchange' }],
   }), (s) => s === 200);
+  return footprint.id;
+}
+
+/** Supplier publishes; OEM negotiates and starts a transfer; returns the EDR (endpoint + token) and the footprint id. */
+async function startTransfer(rt: BenchRuntime, supplierKey: string, oemKey: string): Promise<{ endpoint: string; token: string; footprintId: string }> {
+  const oem = (m: string, p: string, b?: unknown) => call(rt.baseUrl, m, `/management/v3${p}`, { 'x-api-key': oemKey }, b);
+  const footprintId = await publishPcfOffer(rt, supplierKey);
   const supplierDid = ((await call(rt.baseUrl, 'GET', '/tenants/supplier/did.json', {})).body as { id: string }).id;
   const dsp = `${rt.baseUrl}/tenants/supplier/dsp/2025-1`;
   const catalog = await oem('POST', '/catalog/request', { '@context': EDC, '@type': 'CatalogRequest', counterPartyId: supplierDid, counterPartyAddress: dsp, protocol: PROTOCOL });
@@ -118,7 +124,7 @@ async function startTransfer(rt: BenchRuntime, supplierKey: string, oemKey: stri
   const tid = encodeURIComponent((transfer.body as { '@id': string })['@id']);
   await eventually(() => oem('GET', `/transferprocesses/${tid}/state`), (r) => (r.body as { state?: string }).state === 'STARTED');
   const edr = (await oem('GET', `/edrs/${tid}/dataaddress`)).body as { endpoint: string; authorization: string };
-  return { endpoint: edr.endpoint, token: edr.authorization, footprintId: footprint.id };
+  return { endpoint: edr.endpoint, token: edr.authorization, footprintId };
 }
 
 /** AWS calls the fake saw, except the JWKS (that is the verifier's, counted separately). */
