@@ -44,13 +44,16 @@ async function main(): Promise<number> {
     }
   }
   const out = join(__dirname, 'results');
-  mkdirSync(out, { recursive: true });
+  mkdirSync(join(out, 'runs'), { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const report = { machine, quick, at: new Date().toISOString(), results };
-  writeFileSync(join(out, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  if (!quick) writeFileSync(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const report = { machine, quick, suites: selected, at: new Date().toISOString(), results };
+  writeFileSync(join(out, 'runs', `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
   const md = markdown(results, machine);
-  if (!quick) writeFileSync(join(out, 'latest.md'), md);
+  // Only a complete, full-length run replaces the committed report.
+  if (!quick && only.length === 0 && !failed) {
+    writeFileSync(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(out, 'latest.md'), md);
+  }
   console.log(md);
   return failed ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 // Checks docker/ without a Docker engine: the Dockerfile's copied paths and stages, the compose wiring, the health probe.
+import yaml from 'js-yaml';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,9 +10,6 @@ import { loadConfig } from '../../../connector/app/config';
 
 const ROOT = resolve(__dirname, '../../..');
 const DOCKER = join(ROOT, 'docker');
-// js-yaml is in the tree (through jest's coverage tooling); it has no bundled types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const yaml = require('js-yaml') as { safeLoad(text: string): unknown };
 
 interface ComposeService {
   image?: string;
@@ -28,7 +26,7 @@ interface Compose {
   volumes: Record<string, unknown>;
 }
 
-const compose = yaml.safeLoad(readFileSync(join(DOCKER, 'compose.yaml'), 'utf8')) as Compose;
+const compose = yaml.load(readFileSync(join(DOCKER, 'compose.yaml'), 'utf8')) as Compose;
 const dockerfile = readFileSync(join(DOCKER, 'Dockerfile'), 'utf8');
 const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 const CONNECTORS = ['supplier', 'consumer'] as const;
