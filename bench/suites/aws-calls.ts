@@ -238,7 +238,7 @@ export const suite: BenchSuite = {
         metrics,
         notes: [
           `provisioning at onboarding: ${provisioningCalls} AWS calls (AssumeRole check, DescribeResourceServer, CreateResourceServer, CreateUserPoolClient, CreateSecret)`,
-          `one real DSP transfer through the runtime: ${transferCalls} AWS calls (incl. ${aws.count({ service: 'cognito-jwks' })} JWKS fetch)`,
+          `one real DSP transfer through the runtime: ${transferCalls} AWS calls + ${aws.count({ service: 'cognito-jwks' })} JWKS fetch by the PACT host`,
           `distinct tokens: ${one.tokens.size} for one consumer, ${ten.tokens.size} for 10 consumers (tokenSharing 'consumer')`,
           `p99 latency: no check ${noCheck.p99Ms} ms, token check ${check.p99Ms} ms, PACT host ${pact.p99Ms} ms`,
           'PGlite in memory (one connection): the PACT host figure includes the transfer liveness check and the footprint read on it',

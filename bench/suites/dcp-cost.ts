@@ -114,7 +114,7 @@ export const suite: BenchSuite = {
       const replay = await call(onUrl, 'POST', '', { authorization: await identity.dcp.authorizationFor('oem', supplierDid) }, JSON.parse(CATALOG_REQUEST));
       expectStatus('catalog with DCP, fresh token', replay, (x) => x === 200);
 
-      const count = ctx.quick ? 200 : 1200;
+      const count = ctx.quick ? 150 : 500;
       const connections = 10;
       ctx.log(`signing ${count + 50} single-use SI tokens for the OEM`);
       const tokens: string[] = [];
