@@ -1,0 +1,194 @@
+// Bench suite: catalog → agreement → transfer STARTED between two tenants on loopback through the real runtime.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import winston from 'winston';
+import { loadConfig } from '../../connector/app/config';
+import { createRuntime, type Runtime } from '../../connector/app/runtime';
+import { createLogger } from '../../connector/observability/logger';
+import { pcfAccessPolicy, pcfUsagePolicy } from '../../policies/templates';
+import type { BenchSuite } from '../lib/report';
+
+const EDC = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
+const PROTOCOL = 'dataspace-protocol-http:2025-1';
+const MEDIAN_TARGET_MS = 50;
+
+type Json = Record<string, unknown>;
+
+async function api(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
+  const res = await fetch(`${base}/management/v3${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Json) };
+}
+
+/** A loopback receiver of EDC callback events: resolves waiters by process id (no polling). */
+function callbackSink(): { server: Server; url: () => string; wait: (id: string, type: string) => Promise<Json> } {
+  const waiters = new Map<string, (p: Json) => void>();
+  const early = new Map<string, Json>();
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(204).end();
+      try {
+        const ev = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; payload: Json };
+        const id = String(ev.payload['contractNegotiationId'] ?? ev.payload['transferProcessId']);
+        const key = `${ev.type}:${id}`;
+        const w = waiters.get(key);
+        if (w !== undefined) w(ev.payload);
+        else early.set(key, ev.payload);
+      } catch {
+        // not an event
+      }
+    });
+  });
+  return {
+    server,
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
+    wait: (id, type) => {
+      const key = `${type}:${id}`;
+      const got = early.get(key);
+      if (got !== undefined) return Promise.resolve(got);
+      return new Promise((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`${key} not reached in 60 s`)), 60_000);
+        waiters.set(key, (p) => { clearTimeout(timer); waiters.delete(key); ok(p); });
+      });
+    },
+  };
+}
+
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const round = (v: number): number => Math.round(v * 10) / 10;
+
+export const suite: BenchSuite = {
+  name: 'control-plane-flow',
+  async run(ctx) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pcf-bench-cp-'));
+    const adminUrl = process.env.PCF_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const dbName = `pcf_bench_${randomBytes(6).toString('hex')}`;
+    let dbUrl: string | undefined;
+    try {
+      const admin = new Client({ connectionString: adminUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${dbName}`);
+      await admin.end();
+      const u = new URL(adminUrl);
+      u.pathname = `/${dbName}`;
+      dbUrl = u.toString();
+    } catch (err) {
+      ctx.log(`PostgreSQL unavailable (${(err as Error).message}); using PGlite`);
+    }
+    const engine = dbUrl !== undefined ? 'PostgreSQL' : 'PGlite';
+    const port = await new Promise<number>((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => ok(p)); }); });
+    const operatorKey = `pcfop_${randomBytes(24).toString('base64url')}`;
+    const { config } = loadConfig({
+      PCF_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), PCF_PUBLIC_URL: `http://127.0.0.1:${port}`, PCF_OUTBOUND_ALLOW_LOOPBACK: 'true',
+      PCF_OPERATOR_KEY: operatorKey, PCF_MASTER_KEY: randomBytes(32).toString('base64url'), PCF_LOG_LEVEL: 'warn',
+      ...(dbUrl !== undefined ? { DATABASE_URL: dbUrl, PCF_DB_POOL_SIZE: '16' } : {}),
+    }, undefined);
+    const logger = createLogger({ level: 'warn', transports: [new winston.transports.Stream({ stream: process.stderr, level: 'error' })] });
+    const sink = callbackSink();
+    await new Promise<void>((ok) => sink.server.listen(0, '127.0.0.1', ok));
+    let runtime: Runtime | undefined;
+    try {
+      runtime = await createRuntime(config, logger);
+      const base = `http://127.0.0.1:${(await runtime.start()).port}`;
+      const keys: Record<string, string> = {};
+      for (const [id, bpn] of [['supplier', 'BPNL00000000SUPP'], ['oem', 'BPNL000000000OEM']] as const) {
+        const r = await fetch(`${base}/operator/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ id, displayName: id, bpn }) });
+        keys[id] = ((await r.json()) as { adminApiKey: string }).adminApiKey;
+      }
+      const sup = (m: string, p: string, b?: unknown) => api(base, keys.supplier, m, p, b);
+      const oem = (m: string, p: string, b?: unknown) => api(base, keys.oem, m, p, b);
+      const footprint = JSON.parse(readFileSync(resolve(__dirname, '../../../shared/specs/pact/v3/examples/example-1.json'), 'utf8')) as Json;
+      await sup('POST', '/footprints', footprint);
+      await sup('POST', '/assets', { '@context': EDC, '@id': 'pcf-exchange', properties: {}, dataAddress: { '@type': 'DataAddress', type: 'HttpData', baseUrl: `${base}/tenants/supplier/pact` } });
+      const access = pcfAccessPolicy({});
+      const usage = pcfUsagePolicy({});
+      await sup('POST', '/policydefinitions', access);
+      await sup('POST', '/policydefinitions', usage);
+      await sup('POST', '/contractdefinitions', { '@context': EDC, '@id': 'pcf-contract', accessPolicyId: access['@id'], contractPolicyId: usage['@id'], assetsSelector: [{ operandLeft: 'https://w3id.org/edc/v0.0.1/ns/id', operator: '=', operandRight: 'pcf-exchange' }] });
+      const supplierDid = ((await (await fetch(`${base}/tenants/supplier/did.json`)).json()) as { id: string }).id;
+      const target = { counterPartyAddress: `${base}/tenants/supplier/dsp/2025-1`, counterPartyId: supplierDid, protocol: PROTOCOL };
+      const callbacks = [{ uri: sink.url(), events: ['contract.negotiation.finalized', 'contract.negotiation.terminated', 'transfer.process.started', 'transfer.process.terminated'], transactional: false }];
+
+      async function flow(): Promise<number> {
+        const t0 = performance.now();
+        const cat = await oem('POST', '/catalog/request', { '@context': EDC, '@type': 'CatalogRequest', ...target });
+        if (cat.status !== 200) throw new Error(`catalog ${cat.status} ${JSON.stringify(cat.json).slice(0, 200)}`);
+        const ds = (cat.json['dataset'] as Json[]).find((d) => d['@id'] === 'pcf-exchange') as Json;
+        const offer = (ds['hasPolicy'] as Json[])[0];
+        const n = await oem('POST', '/contractnegotiations', {
+          '@context': ['https://w3id.org/dspace/2025/1/odrl-profile.jsonld', 'https://w3id.org/catenax/2025/9/policy/context.jsonld', EDC],
+          '@type': 'ContractRequest', ...target, policy: { ...offer, target: 'pcf-exchange' }, callbackAddresses: callbacks,
+        });
+        if (n.status !== 200) throw new Error(`negotiation ${n.status} ${JSON.stringify(n.json)}`);
+        const fin = await sink.wait(String(n.json['@id']), 'ContractNegotiationFinalized');
+        const t = await oem('POST', '/transferprocesses', { '@context': EDC, '@type': 'TransferRequest', contractId: fin['contractAgreementId'], ...target, transferType: 'HttpData-PULL', dataDestination: { type: 'HttpProxy' }, callbackAddresses: callbacks });
+        if (t.status !== 200) throw new Error(`transfer ${t.status} ${JSON.stringify(t.json)}`);
+        await sink.wait(String(t.json['@id']), 'TransferProcessStarted');
+        return performance.now() - t0;
+      }
+
+      for (let i = 0; i < 5; i++) await flow();
+      const serialN = ctx.quick ? 20 : 60;
+      const serial: number[] = [];
+      for (let i = 0; i < serialN; i++) serial.push(await flow());
+      serial.sort((a, b) => a - b);
+      const median = quantile(serial, 0.5);
+      const p99 = quantile(serial, 0.99);
+      ctx.log(`one flow: median ${round(median)} ms, p99 ${round(p99)} ms (${serialN} serial flows, ${engine})`);
+
+      async function concurrent(width: number, total: number): Promise<{ perSecond: number; completed: number; seconds: number; p99: number }> {
+        let next = 0;
+        let completed = 0;
+        const lat: number[] = [];
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: width }, async () => {
+          while (next < total) {
+            next++;
+            try {
+              lat.push(await flow());
+              completed++;
+            } catch (err) {
+              ctx.log(`flow failed: ${(err as Error).message}`);
+            }
+          }
+        }));
+        const seconds = (performance.now() - t0) / 1000;
+        lat.sort((a, b) => a - b);
+        return { perSecond: completed / seconds, completed, seconds, p99: quantile(lat, 0.99) };
+      }
+      const at50 = await concurrent(50, ctx.quick ? 100 : 150);
+      ctx.log(`50 concurrent: ${round(at50.perSecond)} flows/s (${at50.completed} flows in ${round(at50.seconds)} s, p99 ${round(at50.p99)} ms)`);
+      const burst = await concurrent(200, 200);
+      ctx.log(`200 concurrent: ${burst.completed}/200 completed in ${round(burst.seconds)} s`);
+
+      return {
+        suite: 'control-plane-flow',
+        description: `catalog request → negotiation FINALIZED → transfer STARTED through the management API of one runtime (${engine}), two tenants over loopback DSP with DCP auth; completion observed via callback events`,
+        metrics: [
+          { name: 'one flow, median', value: round(median), unit: 'ms', target: { text: `< ${MEDIAN_TARGET_MS} ms`, met: median < MEDIAN_TARGET_MS } },
+          { name: 'one flow, p99', value: round(p99), unit: 'ms' },
+          { name: 'flows/s at 50 concurrent', value: round(at50.perSecond), unit: 'flows/s' },
+          { name: '200 concurrent flows completed', value: burst.completed, unit: 'of 200', target: { text: 'all 200 complete', met: burst.completed === 200 } },
+          { name: '200 concurrent flows, wall time', value: round(burst.seconds), unit: 's' },
+        ],
+      };
+    } finally {
+      await runtime?.stop().catch(() => undefined);
+      sink.server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dbUrl !== undefined) {
+        const admin = new Client({ connectionString: adminUrl });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await admin.end();
+      }
+    }
+  },
+};

@@ -1,0 +1,119 @@
+// DSP TCK transfer sequences over loopback HTTP: suspension and resumption by either side, completion, negative cases.
+import { parseExpandedPolicy } from '../../policies/index';
+import type { Catalog } from '../../connector/dsp';
+import type { TransferCommand } from '../../connector/transfer/transfer-service';
+import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
+import { ASSET, eventually, OEM, OEM_BPN, startControlPlaneHarness, SUPPLIER, SUPPLIER_BPN, type Harness } from './support/control-plane-harness';
+
+describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
+  let db: TestDatabase;
+  let h: Harness;
+  let supplierDid: string;
+  let dsp: string;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(engine);
+    await insertTenantRow(db, OEM, OEM_BPN);
+    await insertTenantRow(db, SUPPLIER, SUPPLIER_BPN);
+    h = await startControlPlaneHarness(db);
+    supplierDid = h.identity.dids.didOf(SUPPLIER);
+    dsp = h.cp.dspBase(SUPPLIER, '2025-1');
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+    await db?.close();
+  });
+
+  const find = (tenant: string, id: string) => h.db.withTenant(tenant, (tx) => h.cp.transferStore.find(tx, id));
+
+  /** A STARTED transfer: returns the consumer's and the provider's process ids and the token's jti. */
+  async function started(): Promise<{ c: string; p: string; consumerPid: string; providerPid: string; jti: string }> {
+    const r = await h.cp.client.send({ tenantId: OEM, counterPartyId: supplierDid, baseUrl: dsp, path: '/catalog/request', dialect: '2025-1', message: { type: 'CatalogRequestMessage' }, expect: 'Catalog' });
+    if (!r.ok) throw new Error(r.message);
+    const ds = (r.value as Catalog).dataset.find((d) => d.id === ASSET);
+    const offer = parseExpandedPolicy(ds?.hasPolicy[0]);
+    if (!offer.ok) throw new Error(offer.message);
+    const n = await h.cp.negotiations.start(OEM, { counterPartyAddress: dsp, counterPartyId: supplierDid, dialect: '2025-1', offer: { ...offer.value, target: ASSET }, actor: 'user:test' });
+    if (!n.ok) throw new Error(n.message);
+    const fin = await eventually(() => h.db.withTenant(OEM, (tx) => h.cp.negotiationStore.find(tx, n.value.entity.id)), (x) => x?.entity.state === 'FINALIZED');
+    const tp = await h.cp.transfers.start(OEM, { agreementId: fin?.entity.agreementId as string, counterPartyAddress: dsp, dialect: '2025-1', format: 'HttpData-PULL', actor: 'user:test' });
+    if (!tp.ok) throw new Error(tp.message);
+    const c = await eventually(() => find(OEM, tp.value.entity.id), (t) => t?.entity.state === 'STARTED');
+    // The consumer can be STARTED before the provider has processed the ACK of its start message.
+    const p = await eventually(() => h.db.withTenant(SUPPLIER, (tx) => h.cp.transferStore.findBy(tx, { role: 'provider', consumer_pid: tp.value.entity.consumerPid })), (x) => x?.entity.state === 'STARTED');
+    const edr = await h.cp.vault.get(OEM, tp.value.entity.id);
+    const token = edr?.endpointProperties.find((x) => x.name.endsWith('/authorization'))?.value ?? '';
+    const jti = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
+    return { c: c?.entity.id as string, p: p?.entity.id as string, consumerPid: tp.value.entity.consumerPid, providerPid: c?.entity.providerPid as string, jti };
+  }
+
+  async function step(tenant: string, id: string, command: TransferCommand, expected: string): Promise<void> {
+    const r = await h.cp.transfers.command(tenant, id, command, command === 'termination' || command === 'suspension' ? 'test' : undefined, 'user:test');
+    if (!r.ok) throw new Error(`${command}: ${r.message}`);
+    await eventually(() => find(tenant, id), (t) => t?.entity.state === expected);
+  }
+  async function both(t: { c: string; p: string }, state: string): Promise<void> {
+    await eventually(() => find(OEM, t.c), (x) => x?.entity.state === state);
+    await eventually(() => find(SUPPLIER, t.p), (x) => x?.entity.state === state);
+  }
+
+  it('TP:01-03 / TP_C:01-03: provider suspends (access stops, EDR dropped), provider terminates', async () => {
+    const t = await started();
+    await step(SUPPLIER, t.p, 'suspension', 'SUSPENDED');
+    await both(t, 'SUSPENDED');
+    expect(await h.cp.liveness.isLive(SUPPLIER, t.jti)).toMatchObject({ live: false });
+    expect(await h.cp.vault.get(OEM, t.c)).toBeUndefined();
+    await step(SUPPLIER, t.p, 'termination', 'TERMINATED');
+    await both(t, 'TERMINATED');
+  });
+
+  it('TP:01-04 / TP_C:01-04: provider suspends, provider restarts (new EDR to the consumer), provider completes', async () => {
+    const t = await started();
+    await step(SUPPLIER, t.p, 'suspension', 'SUSPENDED');
+    await both(t, 'SUSPENDED');
+    await step(SUPPLIER, t.p, 'start', 'STARTED');
+    await both(t, 'STARTED');
+    // The provider's restart carries a freshly minted token: the consumer holds an EDR again, with a new jti.
+    const edr = await eventually(() => h.cp.vault.get(OEM, t.c), (e) => e !== undefined);
+    const token = edr?.endpointProperties.find((x) => x.name.endsWith('/authorization'))?.value ?? '';
+    const jti = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
+    expect(jti).not.toBe(t.jti);
+    expect(await h.cp.liveness.isLive(SUPPLIER, jti)).toMatchObject({ live: true });
+    await step(SUPPLIER, t.p, 'completion', 'COMPLETED');
+    await both(t, 'COMPLETED');
+    expect(await h.cp.liveness.isLive(SUPPLIER, jti)).toMatchObject({ live: false });
+  });
+
+  it('TP:02-03 / TP_C:02-03 and TP:02-04 / TP_C:02-04: consumer suspends, then terminates — or resumes and completes', async () => {
+    const a = await started();
+    await step(OEM, a.c, 'suspension', 'SUSPENDED');
+    await both(a, 'SUSPENDED');
+    await step(OEM, a.c, 'termination', 'TERMINATED');
+    await both(a, 'TERMINATED');
+
+    const b = await started();
+    await step(OEM, b.c, 'suspension', 'SUSPENDED');
+    await both(b, 'SUSPENDED');
+    await step(OEM, b.c, 'start', 'STARTED');
+    await both(b, 'STARTED');
+    await step(OEM, b.c, 'completion', 'COMPLETED');
+    await both(b, 'COMPLETED');
+  });
+
+  it('TP:03-03 (negative): completion of a suspended transfer is answered 400 with a TransferError', async () => {
+    const t = await started();
+    await step(OEM, t.c, 'suspension', 'SUSPENDED');
+    await both(t, 'SUSPENDED');
+    const r = await h.cp.client.send({
+      tenantId: OEM, counterPartyId: supplierDid, baseUrl: dsp, dialect: '2025-1', path: `/transfers/${encodeURIComponent(t.providerPid)}/completion`,
+      message: { type: 'TransferCompletionMessage', consumerPid: t.consumerPid, providerPid: t.providerPid },
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.status).toBe(400);
+      expect(r.message).toContain('TransferError');
+    }
+    expect((await find(SUPPLIER, t.p))?.entity.state).toBe('SUSPENDED');
+  });
+});
