@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createLogger } from '../observability/logger';
 import { verifyAllAuditTrails } from '../tenancy/operator-routes';
 import { ConfigError, loadConfig, type AppConfig } from './config';
+import { runFootprintImport } from './footprint-import-cli';
 import { createRuntime } from './runtime';
 
 const USAGE = `usage: pcf-connector <command>
@@ -17,6 +18,11 @@ const USAGE = `usage: pcf-connector <command>
   tenants delete ID                       offboard a tenant and erase all its data
   tenants token ID --subject S --role admin|publisher|viewer [--ttl SECONDS]
                                           a management token from the built-in issuer
+  footprints import FILE --tenant T [--format pact|catenax-9.0.0|…]
+                                          import a JSON array or JSON-lines file into a tenant, with progress
+                                          (opens the database directly; for PGlite stop the server first)
+  credentials issue --tenant T [--types MembershipCredential,BpnCredential,DataExchangeGovernanceCredential]
+                                          issue development-trust-anchor credentials to a tenant
   audit verify [--local]                  verify every audit hash chain (through the running server, or
                                           --local: open the database directly; the server must be stopped for PGlite)
 
@@ -97,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const { config, warnings } = loadConfig();
-  const { positional, named } = flags(command === 'tenants' || command === 'audit' ? rest : [sub, ...rest].filter((a) => a !== undefined));
+  const { positional, named } = flags(['tenants', 'audit', 'footprints', 'credentials'].includes(command) ? rest : [sub, ...rest].filter((a) => a !== undefined));
   const server = String(named.get('server') ?? config.server.publicUrl);
   const str = (name: string) => (typeof named.get(name) === 'string' ? (named.get(name) as string) : undefined);
   const print = (v: unknown) => console.log(JSON.stringify(v, null, 2));
@@ -123,6 +129,21 @@ async function main(argv: string[]): Promise<number> {
         subject: str('subject'), role: str('role'), ...(str('ttl') ? { ttlSeconds: Number(str('ttl')) } : {}),
       }));
       return 0;
+    case 'footprints import': {
+      const result = await runFootprintImport(config, positional[0], str('tenant'), str('format'));
+      if (typeof result.summary === 'string') console.error(result.summary);
+      else print(result.summary);
+      return result.exitCode;
+    }
+    case 'credentials issue': {
+      const tenant = str('tenant');
+      if (!tenant) {
+        console.error('usage: pcf-connector credentials issue --tenant T [--types A,B]');
+        return 2;
+      }
+      print(await callOperator(config, server, 'POST', '/credentials/issue', { tenantId: tenant, ...(str('types') ? { types: (str('types') as string).split(',') } : {}) }));
+      return 0;
+    }
     case 'audit verify': {
       let report: { ok: boolean };
       if (named.has('local')) {

@@ -37,7 +37,8 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-async function openDatabase(config: AppConfig, logger: Logger): Promise<Database & OwnerSession> {
+/** The configured database (PostgreSQL when a URL is set, else the embedded PGlite in the data directory). */
+export async function openDatabase(config: AppConfig, logger: Logger): Promise<Database & OwnerSession> {
   if (config.database.url) {
     logger.info('using PostgreSQL', { component: 'store' });
     return createPostgresDatabase({ url: config.database.url, poolSize: config.database.poolSize });

@@ -1,6 +1,6 @@
 // The CLI as a newcomer uses it: serve on the embedded default (PGlite in a data dir), tenants and audit commands, restart, SIGTERM.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const CLI = join(ROOT, 'connector/app/cli.ts');
+const SPECS = resolve(ROOT, '../shared/specs');
 
 function freePort(): Promise<number> {
   return new Promise((res) => {
@@ -99,7 +100,20 @@ describe('pcf-connector CLI on the embedded default', () => {
     const report = JSON.parse(verified.stdout) as { ok: boolean; tenants: Record<string, { ok: boolean; records: number }> };
     expect(report).toMatchObject({ ok: true, tenants: { 'cli-acme': { ok: true } } });
     expect(report.tenants['cli-acme'].records).toBeGreaterThanOrEqual(2);
+    const issued = cli(env, 'credentials', 'issue', '--tenant', 'cli-acme', '--types', 'MembershipCredential');
+    expect(issued.status).toBe(0);
+    expect(issued.stdout).toContain('MembershipCredential');
     expect(await stop(second.child)).toBe(0);
+
+    // With the server stopped, the import opens the PGlite database directly.
+    const example = (n: number) => readFileSync(join(SPECS, `pact/v3/examples/example-${n}.json`), 'utf8').replace(/\s*\n\s*/g, ' ');
+    const file = join(dataDir, 'footprints.jsonl');
+    writeFileSync(file, [example(1), example(2), JSON.stringify({ specVersion: '3.0.0', id: 'not-a-uuid' }), '{ this is not json'].join('\n'));
+    const imported = cli(env, 'footprints', 'import', file, '--tenant', 'cli-acme');
+    expect(imported.status).toBe(1);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ processed: 3, imported: 2, refused: 1, unreadableLines: [{ line: 4 }] });
+    expect(imported.stderr).toMatch(/3 items, 2 imported, 1 refused/);
+    expect(cli(env, 'footprints', 'import', file, '--tenant', 'nobody').status).toBe(1);
 
     const local = cli(env, 'audit', 'verify', '--local');
     expect(local.status).toBe(0);
