@@ -1,9 +1,8 @@
 // PostgreSQL engine (production): a pg pool; every tenant transaction switches to the pcf_app role so RLS applies.
-import { Pool, types, type PoolClient } from 'pg';
-import type { Database, SystemTx, TenantTx } from './database';
-import { migrationsApplied } from './migrations';
-import { privilegedPreamble, SYSTEM_PREAMBLE, tenantPreamble, type OwnerSession, type OwnerTx } from './owner-session';
-import { assertTenantId } from './tenant-guard';
+import { Pool, types } from 'pg';
+import type { Database } from './database';
+import type { OwnerSession } from './owner-session';
+import { transactionalDatabase } from './transactional-database';
 
 export interface PostgresDatabaseOptions {
   readonly url: string;
@@ -15,7 +14,7 @@ export interface PostgresDatabaseOptions {
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
-/** int8 as JS number (counts, sequence numbers); everything else as pg's defaults. */
+/** int8 as JS number (counts, sequence numbers); numeric stays text (decimals); everything else as pg's defaults. */
 function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (oid === INT8_OID) return (v: string) => Number(v);
   if (oid === NUMERIC_OID) return (v: string) => v;
@@ -33,66 +32,32 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
   });
   // An idle client's connection error must not crash the process; the pool replaces the client.
   pool.on('error', () => undefined);
-  let ready = false;
 
-  async function inTransaction<T, Tx>(preamble: string | undefined, makeTx: (c: PoolClient) => Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query(preamble ? `BEGIN; ${preamble}` : 'BEGIN');
-      const result = await work(makeTx(client));
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
+  return transactionalDatabase('postgres', {
+    async transaction(preamble, work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
       try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error;
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  }
-
-  const rowsOf = (c: PoolClient) => async <R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> =>
-    (await c.query(sql, params as unknown[] | undefined)).rows as R[];
-
-  const db: PostgresDatabase = {
-    engine: 'postgres',
-    async withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
-      assertTenantId(tenantId);
-      return inTransaction(tenantPreamble(tenantId), (c) => ({ tenantId, query: rowsOf(c) }), work);
-    },
-    withSystem<T>(work: (tx: SystemTx) => Promise<T>): Promise<T> {
-      return inTransaction(SYSTEM_PREAMBLE, (c) => ({ query: rowsOf(c) }), work);
-    },
-    async withPrivilegedTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
-      assertTenantId(tenantId);
-      return inTransaction(privilegedPreamble(tenantId), (c) => ({ tenantId, query: rowsOf(c) }), work);
-    },
-    withOwner<T>(work: (tx: OwnerTx) => Promise<T>): Promise<T> {
-      return inTransaction(
-        undefined,
-        (c): OwnerTx => ({ query: rowsOf(c), exec: async (sql: string) => void (await c.query(sql)) }),
-        work,
-      );
-    },
-    async isReady(): Promise<boolean> {
-      try {
-        if (ready) {
-          await pool.query('SELECT 1');
-          return true;
+        // One round trip opens the transaction, switches role and binds the tenant (the id is validated: a slug).
+        await client.query(preamble ? `BEGIN; ${preamble}` : 'BEGIN');
+        const result = await work({
+          query: async <R extends object>(sql: string, params?: readonly unknown[]) => (await client.query(sql, params as unknown[] | undefined)).rows as R[],
+          exec: async (sql: string) => void (await client.query(sql)),
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackErr) {
+          broken = rollbackErr as Error;
         }
-        ready = await migrationsApplied(db);
-        return ready;
-      } catch {
-        return false;
+        throw err;
+      } finally {
+        client.release(broken);
       }
     },
-    async close(): Promise<void> {
-      await pool.end();
-    },
-  };
-  return db;
+    ping: async () => void (await pool.query('SELECT 1')),
+    close: () => pool.end(),
+  });
 }
