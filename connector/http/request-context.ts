@@ -7,11 +7,21 @@ import type { Metrics } from '../observability/metrics';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function requestContext(logger: Logger, metrics: Metrics) {
+  const accessLog = logger.isLevelEnabled('http');
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
-    res.locals.logger = logger.child({ correlationId: requestId });
+    // The request's child logger is made on first use: most requests never log, and a winston child is not free.
+    let child: Logger | undefined;
+    Object.defineProperty(res.locals, 'logger', {
+      configurable: true,
+      enumerable: true,
+      get: () => (child ??= logger.child({ correlationId: requestId })),
+      set: (value: Logger) => {
+        child = value;
+      },
+    });
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -20,7 +30,7 @@ export function requestContext(logger: Logger, metrics: Metrics) {
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics.httpDuration.observe(labels, seconds);
       metrics.httpRequests.inc(labels);
-      (res.locals.logger as Logger).http('request', { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 });
+      if (accessLog) (res.locals.logger as Logger).http('request', { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 });
     });
     next();
   };
