@@ -66,7 +66,7 @@ function defaults(): Record<string, unknown> {
     security: {},
     tenancy: { allowedRegions: ['eu-central-1'], defaultRegion: 'eu-central-1' },
     auth: { issuer: 'builtin', tenantClaim: 'custom:tenant_id', rolesClaim: 'cognito:groups', builtinTokenTtlSeconds: 3600 },
-    outbound: { allowLoopback: false, allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 5_242_880 },
+    outbound: { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 5_242_880 },
     log: { level: 'info' },
     identity: { trustedIssuers: [] },
     aws: { provisioning: false },
@@ -152,6 +152,11 @@ export function loadConfig(env: Env = process.env, configFile: string | undefine
   const server = raw.server as Record<string, unknown>;
   if (server.publicUrl === undefined) server.publicUrl = `http://localhost:${String(server.port)}`;
   if (typeof server.publicUrl === 'string') server.publicUrl = server.publicUrl.replace(/\/+$/, '');
+  // Unless set: embedded on a loopback URL, the co-hosted tenants call each other on loopback, so allow it there only.
+  const outbound = raw.outbound as Record<string, unknown>;
+  if (outbound.allowLoopback === undefined) {
+    outbound.allowLoopback = raw.mode !== 'production' && typeof server.publicUrl === 'string' && URL.canParse(server.publicUrl) && isLoopbackUrl(server.publicUrl);
+  }
 
   if (!validate(raw)) {
     const messages = (validate.errors ?? []).map((e) => {

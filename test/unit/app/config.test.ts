@@ -13,6 +13,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(config.server)).toBe(true);
   });
 
+  it('lets embedded tenants on a loopback URL call each other, and nothing else by default', () => {
+    expect(loadConfig({}).config.outbound.allowLoopback).toBe(true);
+    expect(loadConfig({ PCF_OUTBOUND_ALLOW_LOOPBACK: 'false' }).config.outbound.allowLoopback).toBe(false);
+    expect(loadConfig({ PCF_PUBLIC_URL: 'https://pcf.example.com' }).config.outbound.allowLoopback).toBe(false);
+    const production = { PCF_MODE: 'production', DATABASE_URL: 'postgres://db/pcf', PCF_MASTER_KEY: 'A'.repeat(43), PCF_OPERATOR_KEY: 'k'.repeat(40) };
+    expect(loadConfig(production).config.outbound.allowLoopback).toBe(false);
+  });
+
   it('reads the documented environment names', () => {
     const { config } = loadConfig({
       PORT: '9000', PCF_PUBLIC_URL: 'https://pcf.example.com/', PCF_DATA_DIR: '/var/lib/pcf', DATABASE_URL: 'postgres://u@db/pcf',
@@ -54,6 +62,8 @@ describe('configuration', () => {
     expect(config.server.port).toBe(7001);
     expect(config.server.bodyLimitBytes).toBe(2048);
     expect(config.log.level).toBe('debug');
+    writeFileSync(file, JSON.stringify({ outbound: { allowLoopback: false } }));
+    expect(loadConfig({}, file).config.outbound.allowLoopback).toBe(false);
     writeFileSync(file, JSON.stringify({ server: { portt: 1 } }));
     expect(() => loadConfig({}, file)).toThrow(/\/server: must NOT have additional properties \(portt\)/);
     writeFileSync(file, '{oops');
