@@ -82,6 +82,7 @@ describe.each(testEngines())('tenant credential hooks through the tenant service
     const { creds, tenants } = setup(true);
     provisioningCalls();
     const r = await tenants.onboard({ id: 'tenant-a', displayName: 'Supplier A', bpn: 'BPNL00000000000A', region: 'eu-central-1', credentialMode: 'aws', aws: AWS_BODY }, META);
+    if (!r.ok) console.error('ONBOARD FAILED', JSON.stringify(r));
     expect(r).toMatchObject({ ok: true, value: { tenant: { id: 'tenant-a', credentialMode: 'aws', awsSettings: PROVISIONED } } });
     expect((await tenants.get('tenant-a'))?.awsSettings).toEqual(PROVISIONED);
     expect(wire.seen.map((s) => s.target ?? 'sts')).toEqual(['sts', 'AWSCognitoIdentityProviderService.DescribeResourceServer', 'AWSCognitoIdentityProviderService.CreateResourceServer',
