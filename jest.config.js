@@ -8,7 +8,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|nock|@mswjs/interceptors)/)'],
   testTimeout: 30000,
   maxWorkers: 2,
-  setupFilesAfterEnv: ['<rootDir>/test/support/nock-isolation.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

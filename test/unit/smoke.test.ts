@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
-import nock from 'nock';
+import nock from '../support/nock';
 
 describe('toolchain', () => {
   it('runs ESM-only jose under jest', async () => {

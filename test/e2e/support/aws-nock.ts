@@ -1,7 +1,7 @@
 // A stateful fake of one AWS region over nock (STS, Cognito IdP + OAuth2 + JWKS, Secrets Manager), real wire formats, every call recorded.
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import nock from 'nock';
+import nock from '../../support/nock';
 
 export interface FakeAwsOptions {
   readonly region: string;

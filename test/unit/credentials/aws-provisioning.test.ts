@@ -1,5 +1,5 @@
 // Tests: AWS onboarding/offboarding over nock.
-import nock from 'nock';
+import nock from '../../support/nock';
 import { createAwsCallCounter, createAwsClientFactory } from '../../../connector/credentials/aws/aws-clients';
 import { createAwsTenantProvisioning } from '../../../connector/credentials/aws/provisioning';
 import { JSON11, XML, createRecorder, lockNetwork, stsErrorXml, stsXml } from './support/aws-fixtures';

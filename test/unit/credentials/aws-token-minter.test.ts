@@ -1,5 +1,5 @@
 // Tests: AWS minter over nock: STS, Secrets Manager, Cognito wire protocols, caches, isolation, failures.
-import nock from 'nock';
+import nock from '../../support/nock';
 import { createAwsCallCounter, createAwsClientFactory, type AwsCallCounter } from '../../../connector/credentials/aws/aws-clients';
 import { createAwsTokenMinter, type AwsTokenMinterDeps } from '../../../connector/credentials/aws/aws-token-minter';
 import type { AwsTenantSettings } from '../../../connector/credentials/aws/tenant-settings';

@@ -1,7 +1,7 @@
 // Tests: Cognito verifier over a nock JWKS: claims, tenant, scope, forgeries.
 import { createPublicKey } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
-import nock from 'nock';
+import nock from '../../support/nock';
 import { createCognitoTokenVerifier } from '../../../connector/credentials/aws/cognito-token-verifier';
 import type { AwsTenantSettings } from '../../../connector/credentials/aws/tenant-settings';
 import { tokenHash } from '../../../connector/credentials/token-minter';

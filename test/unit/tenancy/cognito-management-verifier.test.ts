@@ -1,6 +1,6 @@
 // Management tokens from a Cognito user pool: signature via the pool's JWKS (nock), issuer, app client, token use, expiry.
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import nock from 'nock';
+import nock from '../../support/nock';
 import { createCognitoManagementVerifier } from '../../../connector/tenancy/management-token-verifiers';
 
 const REGION = 'eu-central-1';

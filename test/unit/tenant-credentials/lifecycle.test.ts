@@ -1,6 +1,6 @@
 // Tests: onboarding/offboarding through createTenantService with the credential hooks, on the runtime's database (both engines), AWS over nock.
 import { randomBytes } from 'node:crypto';
-import nock from 'nock';
+import nock from '../../support/nock';
 import { createAwsClientFactory } from '../../../connector/credentials/aws/aws-clients';
 import type { AwsTenantSettings } from '../../../connector/credentials/aws/tenant-settings';
 import { createLocalKeyStore, type LocalKeyStore } from '../../../connector/credentials/local/local-key-store';

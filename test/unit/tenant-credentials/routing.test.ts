@@ -1,6 +1,6 @@
 // Tests: one minter and one verifier for local and aws tenants route by each tenant's record; aws calls stay in the tenant's region, role and secret.
 import { randomBytes } from 'node:crypto';
-import nock from 'nock';
+import nock from '../../support/nock';
 import { createAwsClientFactory } from '../../../connector/credentials/aws/aws-clients';
 import type { AwsTenantSettings } from '../../../connector/credentials/aws/tenant-settings';
 import { createLocalKeyStore } from '../../../connector/credentials/local/local-key-store';

@@ -1,6 +1,6 @@
 // nock fixtures answering the AWS wire protocols (STS query/XML, Secrets Manager and Cognito JSON 1.1, OAuth2 token, JWKS).
 import { generateKeyPair, exportJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
-import nock from 'nock';
+import nock from '../../../support/nock';
 import type { AwsTenantSettings } from '../../../../connector/credentials/aws/tenant-settings';
 
 export const TENANT_A: AwsTenantSettings = {

@@ -1,5 +1,5 @@
 // nock interceptors for one tenant's AWS calls (STS, Secrets Manager, Cognito IdP, OAuth2 token, JWKS), recording every request.
-import nock from 'nock';
+import nock from '../../../support/nock';
 import type { AwsTenantSettings } from '../../../../connector/credentials/aws/tenant-settings';
 import { JSON11, XML, stsErrorXml, stsXml, type CognitoSigner, type SeenRequest } from '../../credentials/support/aws-fixtures';
 
