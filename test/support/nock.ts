@@ -3,10 +3,13 @@
 // refuse) the next file's requests in the same jest worker and bypass its keep-alive agents.
 import nock from 'nock';
 
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
+// Benchmarks reuse the AWS fakes outside jest, where there are no hooks.
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    nock.restore();
+  });
+}
 
 export default nock;
