@@ -61,6 +61,9 @@ export function errorHandler(logger: Logger) {
     if (e.type === 'entity.parse.failed') return sendTransportError(req, res, 400, 'the request body is not valid JSON');
     if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') return sendTransportError(req, res, 415, 'unsupported body encoding');
     if (typeof status === 'number' && status >= 400 && status < 500 && e.expose) return sendTransportError(req, res, status, 'the request is invalid');
+    // SQLSTATE class 22 (data exception: NUL byte, malformed uuid, value out of range) is a value the client sent.
+    const sqlState = (err as { code?: unknown } | null)?.code;
+    if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) return sendTransportError(req, res, 400, 'a value in the request is not valid (e.g. a NUL byte or a malformed identifier)');
     const errorId = randomUUID();
     ((res.locals.logger as Logger | undefined) ?? logger).error('unhandled error', { errorId, error: err instanceof Error ? err : String(err), path: req.path });
     sendTransportError(req, res, 500, 'internal error', errorId);

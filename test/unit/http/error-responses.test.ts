@@ -18,6 +18,9 @@ function app() {
   a.get('/tenants/t1/pact/3/crash', crash);
   a.get('/tenants/t1/pact/2/crash', crash);
   a.post('/management/v3/echo', (req, res) => void res.json(req.body));
+  a.get('/management/v3/bad-value', () => {
+    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+  });
   a.use(notFoundHandler);
   a.use(errorHandler(logger));
   return { a, lines };
@@ -34,6 +37,13 @@ describe('transport errors', () => {
     expect(JSON.stringify(res.body)).not.toContain('secret internals');
     expect(lines.join('')).toContain(id);
     expect(lines.join('')).toContain('secret internals');
+  });
+
+  it('answers a database data exception (a bad value the client sent) with 400, not 500', async () => {
+    const { a } = app();
+    const res = await request(a).get('/management/v3/bad-value');
+    expect(res.status).toBe(400);
+    expect(res.body[0]).toMatchObject({ type: 'BadRequest' });
   });
 
   it('uses the PACT error shape per version and EDC arrays for the management API', async () => {
