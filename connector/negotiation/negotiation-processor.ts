@@ -9,7 +9,7 @@ import { createContractNegotiationMachine, type ContractNegotiation, type Negoti
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
 import { asPolicy, isPending } from './negotiation-service';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
-import { backoffDelay, createWorkRunner, type WorkRunner } from './work-runner';
+import { createWorkRunner, retryOrFail, type WorkRunner } from './work-runner';
 
 export interface RetryPolicy {
   /** Sends attempted per state before giving up (default 5). */
@@ -130,14 +130,10 @@ export function createNegotiationProcessor(deps: NegotiationProcessorDeps): Work
       if (acked.ok) await save(stored, acked.value, null);
       return undefined;
     }
-    if (result.retryable && n.stateCount < maxAttempts) {
-      const due = deps.now().getTime() + backoffDelay(n.stateCount, base, max);
-      await save(stored, { ...machine.retry(n), errorDetail: result.message }, due);
-      return due;
-    }
-    const ended = machine.fail(n, `${n.state} failed${result.retryable ? ` after ${n.stateCount} attempts` : ''}: ${result.message}`);
-    if (ended.ok) await save(stored, ended.value, null);
-    return undefined;
+    const settled = retryOrFail(n, result, { maxAttempts, baseDelayMs: base, maxDelayMs: max, now: deps.now().getTime() }, machine);
+    if (settled === undefined) return undefined;
+    await save(stored, settled.next, settled.dueAt);
+    return settled.dueAt ?? undefined;
   }
 
   return createWorkRunner<StoredNegotiation>({

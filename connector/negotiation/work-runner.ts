@@ -142,3 +142,27 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
+
+/** A process entity as the retry policy sees it. */
+export interface RetriableEntity {
+  readonly state: string;
+  readonly stateCount: number;
+}
+
+/**
+ * After a failed send: retry with exponential backoff while attempts remain and the failure is retryable, else fail
+ * the process with the reason. Returns what to save and when to try again (`null`: nothing pending), or undefined
+ * when the entity cannot fail from its state.
+ */
+export function retryOrFail<E extends RetriableEntity>(
+  entity: E,
+  failure: { readonly retryable: boolean; readonly message: string },
+  policy: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number; readonly now: number },
+  machine: { retry(e: E): E; fail(e: E, reason: string): { ok: true; value: E } | { ok: false } },
+): { readonly next: E; readonly dueAt: number | null } | undefined {
+  if (failure.retryable && entity.stateCount < policy.maxAttempts) {
+    return { next: { ...machine.retry(entity), errorDetail: failure.message }, dueAt: policy.now + backoffDelay(entity.stateCount, policy.baseDelayMs, policy.maxDelayMs) };
+  }
+  const ended = machine.fail(entity, `${entity.state} failed${failure.retryable ? ` after ${entity.stateCount} attempts` : ''}: ${failure.message}`);
+  return ended.ok ? { next: ended.value, dueAt: null } : undefined;
+}

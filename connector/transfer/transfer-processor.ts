@@ -6,7 +6,7 @@ import type { DspDialect } from '../dsp/dialects';
 import type { DataAddress, TransferProcessAck } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
-import { backoffDelay, createWorkRunner, type WorkRunner } from '../negotiation/work-runner';
+import { createWorkRunner, retryOrFail, type WorkRunner } from '../negotiation/work-runner';
 import type { Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
 import { isTransferPending } from './transfer-service';
@@ -160,14 +160,10 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
       if (next.ok) await save(stored, next.value, deps.now().getTime());
       return next.ok ? deps.now().getTime() : undefined;
     }
-    if (result.retryable && t.stateCount < maxAttempts) {
-      const due = deps.now().getTime() + backoffDelay(t.stateCount, base, max);
-      await save(stored, { ...machine.retry(t), errorDetail: result.message }, due);
-      return due;
-    }
-    const ended = machine.fail(t, `${t.state} failed${result.retryable ? ` after ${t.stateCount} attempts` : ''}: ${result.message}`);
-    if (ended.ok) await save(stored, ended.value, null);
-    return undefined;
+    const settled = retryOrFail(t, result, { maxAttempts, baseDelayMs: base, maxDelayMs: max, now: deps.now().getTime() }, machine);
+    if (settled === undefined) return undefined;
+    await save(stored, settled.next, settled.dueAt);
+    return settled.dueAt ?? undefined;
   }
 
   return createWorkRunner<StoredTransfer>({
