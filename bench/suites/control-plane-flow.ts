@@ -1,7 +1,8 @@
 // Bench suite: catalog → agreement → transfer STARTED between two tenants on loopback through the real runtime.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { subscribe } from 'node:diagnostics_channel';
+import { createServer, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { Client } from 'pg';
 import winston from 'winston';
 import { loadConfig } from '../../connector/app/config';
 import { createRuntime, type Runtime } from '../../connector/app/runtime';
+import type { Database } from '../../connector/store/database';
 import { createLogger } from '../../connector/observability/logger';
 import { pcfAccessPolicy, pcfUsagePolicy } from '../../policies/templates';
 import type { BenchSuite } from '../lib/report';
@@ -61,6 +63,55 @@ function callbackSink(): { server: Server; url: () => string; wait: (id: string,
   };
 }
 
+/**
+ * Counts the runtime's database transactions and statements (wrapping the shared Database object, which every
+ * component calls through) and, when tracing, logs each transaction's duration on a timeline.
+ */
+function countDatabase(db: Database, mark: (line: string) => void): { tx: number; statements: number } {
+  const counts = { tx: 0, statements: 0 };
+  const counted = <Q extends { query: (...args: never[]) => unknown }>(tx: Q): Q => ({
+    ...tx,
+    query: ((...args: never[]) => {
+      counts.statements++;
+      return tx.query(...args);
+    }) as Q['query'],
+  });
+  const withTenant = db.withTenant.bind(db);
+  const withSystem = db.withSystem.bind(db);
+  const timed = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+    counts.tx++;
+    const t = performance.now();
+    try {
+      return await run();
+    } finally {
+      mark(`  db ${label} ${(performance.now() - t).toFixed(1)} ms`);
+    }
+  };
+  Object.assign(db, {
+    withTenant: <T>(tenantId: string, work: Parameters<Database['withTenant']>[1]) => timed(`tx ${tenantId}`, () => withTenant(tenantId, (tx) => work(counted(tx)) as Promise<T>)),
+    withSystem: <T>(work: Parameters<Database['withSystem']>[0]) => timed('system tx', () => withSystem((tx) => work(counted(tx)) as Promise<T>)),
+  });
+  return counts;
+}
+
+/** With PCF_BENCH_TRACE=1: HTTP requests (client and server side) and transactions of one flow, in ms from its start. */
+function tracer(): { mark: (line: string) => void; begin: () => void; end: () => string[] } {
+  let t0 = 0;
+  let lines: string[] = [];
+  const mark = (line: string): void => {
+    if (t0 > 0) lines.push(`${(performance.now() - t0).toFixed(1).padStart(7)} ${line}`);
+  };
+  subscribe('http.client.request.start', (m) => { const r = (m as { request: ClientRequest }).request; mark(`→ ${r.method} ${r.path}`); });
+  subscribe('http.client.response.finish', (m) => { const { request: r, response } = m as { request: ClientRequest; response: IncomingMessage }; mark(`← ${response.statusCode} ${r.path}`); });
+  subscribe('http.server.request.start', (m) => { const r = (m as { request: IncomingMessage }).request; mark(`  server ▷ ${r.method} ${r.url}`); });
+  subscribe('http.server.response.finish', (m) => { const { request: r, response } = m as { request: IncomingMessage; response: ServerResponse }; mark(`  server ◁ ${response.statusCode} ${r.url}`); });
+  return {
+    mark,
+    begin: () => { lines = []; t0 = performance.now(); },
+    end: () => { t0 = 0; return lines; },
+  };
+}
+
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 const round = (v: number): number => Math.round(v * 10) / 10;
 
@@ -97,6 +148,8 @@ export const suite: BenchSuite = {
     try {
       runtime = await createRuntime(config, logger);
       const base = `http://127.0.0.1:${(await runtime.start()).port}`;
+      const trace = process.env.PCF_BENCH_TRACE === '1' ? tracer() : undefined;
+      const counts = countDatabase(runtime.db, (line) => trace?.mark(line));
       const keys: Record<string, string> = {};
       for (const [id, bpn] of [['supplier', 'BPNL00000000SUPP'], ['oem', 'BPNL000000000OEM']] as const) {
         const r = await fetch(`${base}/operator/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ id, displayName: id, bpn }) });
@@ -135,9 +188,20 @@ export const suite: BenchSuite = {
       }
 
       for (let i = 0; i < 5; i++) await flow();
+      if (trace !== undefined) {
+        trace.begin();
+        const ms = await flow();
+        ctx.log(`trace of one flow (${round(ms)} ms):\n${trace.end().join('\n')}`);
+      }
       const serialN = ctx.quick ? 20 : 60;
       const serial: number[] = [];
+      const before = { ...counts };
+      const cpu = process.cpuUsage();
       for (let i = 0; i < serialN; i++) serial.push(await flow());
+      const cpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu)) / serialN;
+      const txPerFlow = (counts.tx - before.tx) / serialN;
+      const statementsPerFlow = (counts.statements - before.statements) / serialN;
+      ctx.log(`per serial flow: ${round(txPerFlow)} DB transactions, ${round(statementsPerFlow)} SQL statements (plus BEGIN/COMMIT), ${round(cpuMs)} ms CPU of this process (runtime and bench client)`);
       serial.sort((a, b) => a - b);
       const median = quantile(serial, 0.5);
       const p99 = quantile(serial, 0.99);
@@ -170,10 +234,13 @@ export const suite: BenchSuite = {
 
       return {
         suite: 'control-plane-flow',
-        description: `catalog request → negotiation FINALIZED → transfer STARTED through the management API of one runtime (${engine}), two tenants over loopback DSP with DCP auth; completion observed via callback events`,
+        description: `catalog request → negotiation FINALIZED → transfer STARTED through the management API of one runtime (${engine}), two tenants over loopback DSP with DCP auth; the bench waits on EDC callback events pushed to a loopback sink (no polling), the client runs in the same process; PCF_BENCH_TRACE=1 logs one flow's HTTP and transaction timeline`,
         metrics: [
           { name: 'one flow, median', value: round(median), unit: 'ms', target: { text: `< ${MEDIAN_TARGET_MS} ms`, met: median < MEDIAN_TARGET_MS } },
           { name: 'one flow, p99', value: round(p99), unit: 'ms' },
+          { name: 'DB transactions per flow', value: round(txPerFlow), unit: 'tx' },
+          { name: 'SQL statements per flow (without BEGIN/COMMIT)', value: round(statementsPerFlow), unit: 'statements' },
+          { name: 'CPU per serial flow (this process)', value: round(cpuMs), unit: 'ms' },
           { name: 'flows/s at 50 concurrent', value: round(at50.perSecond), unit: 'flows/s' },
           { name: '200 concurrent flows completed', value: burst.completed, unit: 'of 200', target: { text: 'all 200 complete', met: burst.completed === 200 } },
           { name: '200 concurrent flows, wall time', value: round(burst.seconds), unit: 's' },

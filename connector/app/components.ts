@@ -6,7 +6,6 @@ import { fail, ok } from '../common/result';
 import { createOutboundHttpClient } from '../common/outbound-http';
 import { createLocalKeyStore } from '../credentials/local/local-key-store';
 import { createTenantCredentials } from '../credentials/tenant/tenant-credentials';
-import { verifyFailure, type DataPlaneTokenVerifier } from '../credentials/token-verifier';
 import { createDspCodec, createDspValidators } from '../dsp';
 import { createDcpParticipantAuthenticator } from '../dsp/http/participant-authenticator';
 import { createIdentityModule } from '../identity/module/identity-module';
@@ -22,8 +21,13 @@ import type { Logger } from '../observability/logger';
 import type { Database } from '../store/database';
 import type { TenantLifecycleHooks } from '../tenancy/tenant-service';
 import { findTenant } from '../tenancy/tenant-store';
+import { createDataPlaneAccessVerifier } from '../transfer/data-plane-access';
 import { createSecretBoxEdrVault } from '../transfer/transfer-store';
+import { createUsagePolicyGuard } from '../transfer/usage-policy-guard';
 import { createPactModule } from '../../pcf-exchange-module/api/pact-module';
+import { createPactFastRoutes } from '../../pcf-exchange-module/api/pact-fast-routes';
+import type { FastRoute } from '../http/fast-lane';
+import type { CacheStats } from '../observability/metrics';
 import { pactOutboundFrom } from '../../pcf-exchange-module/events/outbound';
 import type { AppConfig } from './config';
 
@@ -32,6 +36,10 @@ export interface Components {
   readonly publicRouters: readonly { readonly path: string; readonly router: ExpressRouter }[];
   /** Routers under /management/v3 after the authorizer. */
   readonly managementRouters: readonly ExpressRouter[];
+  /** Hot data-plane routes served on node:http ahead of Express (same answers, less overhead). */
+  readonly fastRoutes: readonly FastRoute[];
+  /** The PACT host's read cache counters (exported as metrics). */
+  readonly pactReadCacheStats: () => CacheStats;
   /** Routers under /operator/v1 after the operator check. */
   readonly operatorRouters: readonly ExpressRouter[];
   /** Tenant lifecycle hooks of every module, in the order they must run. */
@@ -80,6 +88,8 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
   const identity = createIdentityModule({
     db, keys: keyStore, masterKey, publicUrl, outbound: outboundConfig, logger: logger.child({ component: 'identity' }), now,
     trustAnchor: { enabled: config.identity.devTrustAnchor }, trustedIssuers: config.identity.trustedIssuers,
+    identity: { presentationCacheSeconds: config.identity.presentationCacheSeconds },
+    ...(config.identity.bdrsUrl === undefined ? {} : { bdrs: { url: config.identity.bdrsUrl, cacheSeconds: config.identity.bdrsCacheSeconds } }),
   });
 
   const catalogStores = { assets: createSqlAssetStore(), policies: createSqlPolicyDefinitionStore(), contractDefinitions: createSqlContractDefinitionStore() };
@@ -88,7 +98,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
   const eventsLog = logger.child({ component: 'events' });
   const events = createEventsModule({ db, onError: (err, context) => eventsLog.warn('event stream fault', { context, error: err }) });
   const cp = createControlPlane(
-    { publicUrl, dspTimeoutMs: config.outbound.timeoutMs },
+    { publicUrl, dspTimeoutMs: config.outbound.timeoutMs, monitorIntervalMs: config.controlPlane.policyMonitorIntervalMs },
     {
       db, http, now, codec: createDspCodec({ validators: createDspValidators() }), dcp: identity.dcp,
       // A refused DSP caller gets the generic unauthorized answer; the precise DCP failure code is logged (never the token).
@@ -96,7 +106,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       catalogSource: createStoreCatalogSource(catalogStores), minter: credentials.minter,
       revokeTokens: async (tenantId, transferId) => void (await credentials.minter.revokeTransferTokens?.(tenantId, transferId)),
       vault: createSecretBoxEdrVault(keyStore), didOf: (t) => identity.components.dids.didOf(t),
-      resolveDid: (id) => identity.bpnDirectory.didOf(id),
+      resolveDid: (id, tenantId) => identity.bpnDirectory.didOf(id, tenantId),
       events: composeSinks(createCallbackDispatcher({ http, now, onError: (message) => cpLog.warn('callback delivery failed', { reason: message }) }), events.sink),
       edrRefresh: {
         createClientToken: (tenantId, providerDid, accessToken) => identity.components.siTokens.create(tenantId, providerDid, { token: accessToken }),
@@ -110,23 +120,13 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
     },
   );
 
-  // Data-plane tokens are valid only while the transfer they serve is running (terminated or suspended → refused at once).
-  const dataPlaneVerifier: DataPlaneTokenVerifier = {
-    async verify(tenantId, token) {
-      const verified = await credentials.verifier.verify(tenantId, token);
-      if (!verified.ok) return verified;
-      const live = await cp.liveness.isLive(tenantId, verified.value.binding);
-      if (!live.live) return verifyFailure('invalid', 'the transfer this token was issued for is not running');
-      return ok({
-        ...verified.value,
-        agreementId: live.agreementId ?? verified.value.agreementId,
-        transferId: live.transferId ?? verified.value.transferId,
-        consumer: { ...verified.value.consumer, ...(live.consumerBpn ? { bpn: live.consumerBpn } : {}) },
-      });
-    },
-  };
+  // Data-plane tokens are valid only while the transfer they serve is running and its agreement's usage terms hold.
+  const dataPlaneVerifier = createDataPlaneAccessVerifier({
+    tokens: credentials.verifier, liveness: cp.liveness, usage: createUsagePolicyGuard({ db, agreements: cp.negotiationStore, now }),
+  });
   const pact = createPactModule({
     db, keys: keyStore, secrets: keyStore, dataPlaneVerifier, publicUrl, now, logger: logger.child({ component: 'pact' }),
+    options: { readCacheBytes: config.pact.readCacheMb * 1024 * 1024 },
     outbound: pactOutboundFrom(http), allowHttpPartners: config.outbound.allowLoopback || config.outbound.allowPrivate,
     tenants: {
       get: async (id) => {
@@ -158,6 +158,8 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       controlPlaneRoutes,
       events.managementRouter,
     ],
+    fastRoutes: createPactFastRoutes(pact.host),
+    pactReadCacheStats: () => pact.shared.cache.stats(),
     operatorRouters: [identity.operatorRouter],
     // Onboarding: credentials, then identity (its key and credentials). Erasure: identity first, while the tenant's
     // keys still exist, then the credential hooks erase the key store and any AWS resources.
@@ -170,12 +172,12 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
     async start() {
       await identity.start();
       cp.start();
-      pact.worker.start();
+      await pact.start();
       events.start();
     },
     async stop() {
       await events.stop();
-      await pact.worker.stop();
+      await pact.stop();
       await cp.stop();
       await identity.stop();
       http.close();

@@ -32,6 +32,17 @@ export interface AuthConfig {
   readonly builtinTokenTtlSeconds: number;
 }
 
+export interface IdentitySettings {
+  readonly devTrustAnchor: boolean;
+  readonly trustedIssuers: readonly string[];
+  /** Catena-X BDRS directory base URL (`GET {bdrsUrl}/bpn-directory`); unset = the built-in directory. */
+  readonly bdrsUrl?: string;
+  /** How long a fetched BDRS map is reused, seconds. */
+  readonly bdrsCacheSeconds: number;
+  /** Longest reuse of a verified partner presentation, seconds; 0 disables the cache. */
+  readonly presentationCacheSeconds: number;
+}
+
 export interface AppConfig {
   readonly mode: DeploymentMode;
   readonly dataDir: string;
@@ -43,10 +54,14 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   readonly outbound: { readonly allowLoopback: boolean; readonly allowPrivate: boolean; readonly timeoutMs: number; readonly maxResponseBytes: number };
   readonly log: { readonly level: 'error' | 'warn' | 'info' | 'http' | 'debug' };
-  /** Development trust anchor (issues Membership/BPN/DataExchangeGovernance credentials) and trusted issuer DIDs. */
-  readonly identity: { readonly devTrustAnchor: boolean; readonly trustedIssuers: readonly string[] };
+  /** Development trust anchor (issues Membership/BPN/DataExchangeGovernance credentials), trusted issuer DIDs, BDRS and DCP caches. */
+  readonly identity: IdentitySettings;
   /** AWS credential mode: whether onboarding provisions the tenant's Cognito app client and secret itself. */
   readonly aws: { readonly provisioning: boolean };
+  /** Control-plane timers: how often the policy monitor re-checks the usage policies of running provider transfers. */
+  readonly controlPlane: { readonly policyMonitorIntervalMs: number };
+  /** PACT host: the read cache of serialized footprint answers (MiB; 0 turns it off). */
+  readonly pact: { readonly readCacheMb: number };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -56,7 +71,7 @@ const REGION = '^[a-z]{2}(-gov)?-[a-z]+-\\d$';
 export const CONFIG_SCHEMA: JSONSchemaType<Mutable<AppConfig>> = {
   type: 'object',
   additionalProperties: false,
-  required: ['mode', 'dataDir', 'server', 'database', 'operator', 'security', 'tenancy', 'auth', 'outbound', 'log', 'identity', 'aws'],
+  required: ['mode', 'dataDir', 'server', 'database', 'operator', 'security', 'tenancy', 'auth', 'outbound', 'log', 'identity', 'aws', 'controlPlane', 'pact'],
   properties: {
     mode: { type: 'string', enum: ['embedded', 'production'] },
     dataDir: { type: 'string', minLength: 1 },
@@ -133,15 +148,26 @@ export const CONFIG_SCHEMA: JSONSchemaType<Mutable<AppConfig>> = {
       properties: { level: { type: 'string', enum: ['error', 'warn', 'info', 'http', 'debug'] } },
     },
     identity: {
-      type: 'object', additionalProperties: false, required: ['devTrustAnchor', 'trustedIssuers'],
+      type: 'object', additionalProperties: false, required: ['devTrustAnchor', 'trustedIssuers', 'bdrsCacheSeconds', 'presentationCacheSeconds'],
       properties: {
         devTrustAnchor: { type: 'boolean' },
         trustedIssuers: { type: 'array', items: { type: 'string', pattern: '^did:[a-z0-9]+:.+' } },
+        bdrsUrl: { type: 'string', nullable: true, maxLength: 2048, pattern: '^https?://[^/?#@\\s]+(/[^?#\\s]*)?$' },
+        bdrsCacheSeconds: { type: 'integer', minimum: 30, maximum: 86400 },
+        presentationCacheSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
       },
     },
     aws: {
       type: 'object', additionalProperties: false, required: ['provisioning'],
       properties: { provisioning: { type: 'boolean' } },
+    },
+    controlPlane: {
+      type: 'object', additionalProperties: false, required: ['policyMonitorIntervalMs'],
+      properties: { policyMonitorIntervalMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 } },
+    },
+    pact: {
+      type: 'object', additionalProperties: false, required: ['readCacheMb'],
+      properties: { readCacheMb: { type: 'integer', minimum: 0, maximum: 65_536 } },
     },
   },
 };

@@ -53,7 +53,12 @@ export const ENV_OPTIONS: ReadonlyArray<readonly [string, string, 'string' | 'in
   ['PCF_LOG_LEVEL', '/log/level', 'string'],
   ['PCF_DEV_TRUST_ANCHOR', '/identity/devTrustAnchor', 'bool'],
   ['PCF_TRUSTED_ISSUERS', '/identity/trustedIssuers', 'list'],
+  ['PCF_BDRS_URL', '/identity/bdrsUrl', 'string'],
+  ['PCF_BDRS_CACHE_SECONDS', '/identity/bdrsCacheSeconds', 'int'],
+  ['PCF_PRESENTATION_CACHE_SECONDS', '/identity/presentationCacheSeconds', 'int'],
   ['PCF_AWS_PROVISIONING', '/aws/provisioning', 'bool'],
+  ['PCF_POLICY_MONITOR_INTERVAL_MS', '/controlPlane/policyMonitorIntervalMs', 'int'],
+  ['PCF_PACT_READ_CACHE_MB', '/pact/readCacheMb', 'int'],
 ];
 
 function defaults(): Record<string, unknown> {
@@ -68,8 +73,10 @@ function defaults(): Record<string, unknown> {
     auth: { issuer: 'builtin', tenantClaim: 'custom:tenant_id', rolesClaim: 'cognito:groups', builtinTokenTtlSeconds: 3600 },
     outbound: { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 5_242_880 },
     log: { level: 'info' },
-    identity: { trustedIssuers: [] },
+    identity: { trustedIssuers: [], bdrsCacheSeconds: 900, presentationCacheSeconds: 60 },
     aws: { provisioning: false },
+    controlPlane: { policyMonitorIntervalMs: 60_000 },
+    pact: { readCacheMb: 64 },
   };
 }
 
@@ -189,11 +196,15 @@ export function loadConfig(env: Env = process.env, configFile: string | undefine
     if (config.outbound.allowLoopback || config.outbound.allowPrivate) warnings.push('outbound calls to loopback/private addresses are allowed in production mode (SSRF risk)');
     if (config.server.publicUrl.startsWith('http://')) warnings.push('the public URL is plain http in production mode; PACT and DSP partners expect https');
     if (config.identity.devTrustAnchor) warnings.push('the development trust anchor is enabled in production mode: it issues credentials every connector of this deployment trusts');
+    if (config.identity.bdrsUrl?.startsWith('http://')) warnings.push('the BDRS URL is plain http in production mode: the membership presentation sent to it could be intercepted');
   } else {
     if (!config.security.masterKey) warnings.push(`no PCF_MASTER_KEY: the master key is generated and kept in ${config.dataDir}, next to the data it protects`);
     if (!isLoopbackUrl(config.server.publicUrl) && config.server.publicUrl.startsWith('http://')) {
       warnings.push('the public URL is plain http on a non-loopback host');
     }
+  }
+  if (config.identity.presentationCacheSeconds > 300) {
+    warnings.push(`/identity/presentationCacheSeconds is ${config.identity.presentationCacheSeconds}: a revoked partner credential is accepted for up to that long`);
   }
   if (errors.length > 0) throw new ConfigError(`invalid configuration: ${errors.join('; ')}`);
   return { config: deepFreeze(config), warnings };

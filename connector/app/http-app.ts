@@ -1,8 +1,8 @@
 // Builds the express application: hygiene middleware, operations endpoints, and every API mounted at its place in the URL map.
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import helmet from 'helmet';
 import { errorHandler, notFoundHandler, sendTransportError } from '../http/error-responses';
 import { requestContext, responseTimeout } from '../http/request-context';
+import { securityHeadersMiddleware } from '../http/security-headers';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
@@ -26,7 +26,7 @@ export function createHttpApp(parts: HttpAppParts): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'extended');
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use(securityHeadersMiddleware());
   app.use(requestContext(parts.logger, parts.metrics));
   app.use(responseTimeout(parts.requestTimeoutMs, (req, res) => sendTransportError(req, res, 503, 'the request took too long')));
   app.use(express.json({ limit: parts.bodyLimitBytes, type: ['application/json', 'application/*+json', 'application/ld+json'] }));

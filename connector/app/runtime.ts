@@ -8,7 +8,7 @@ import { createGracefulServer } from '../http/server';
 import { createComponents } from './components';
 import { createTenantAdminRouter } from '../management/tenant-admin-routes';
 import type { Logger } from '../observability/logger';
-import { createMetrics } from '../observability/metrics';
+import { createMetrics, registerCacheGauges } from '../observability/metrics';
 import type { Database } from '../store/database';
 import { applyMigrations } from '../store/migrations';
 import type { OwnerSession } from '../store/owner-session';
@@ -21,6 +21,7 @@ import { createOperatorRouter } from '../tenancy/operator-routes';
 import { createTenantService, type TenantService } from '../tenancy/tenant-service';
 import type { AppConfig } from './config';
 import { dataDirSecret, decodeMasterKey, generateMasterKey, generateOperatorKey } from './embedded-secrets';
+import { createFastLane } from '../http/fast-lane';
 import { createHttpApp } from './http-app';
 
 export interface Runtime {
@@ -78,6 +79,7 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     : createCognitoManagementVerifier(config.auth.cognito as NonNullable<AppConfig['auth']['cognito']>);
 
   const components = await createComponents(config, { db, masterKey, logger, now: () => new Date() });
+  registerCacheGauges(metrics, 'pact_read_cache', components.pactReadCacheStats);
   const tenants = createTenantService({
     db,
     allowedRegions: config.tenancy.allowedRegions,
@@ -103,7 +105,11 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     publicRouters: [...(issuer ? [{ path: '/auth', router: createBuiltinIssuerRouter(issuer) }] : []), ...components.publicRouters],
   });
 
-  const server = createGracefulServer(app, { ...config.server });
+  const listener = createFastLane(
+    { routes: components.fastRoutes, logger, metrics, requestTimeoutMs: config.server.requestTimeoutMs, queryParser: app.get('query parser fn') as (search: string) => Record<string, unknown> },
+    app,
+  );
+  const server = createGracefulServer(listener, { ...config.server });
   return {
     config, db, app, tenants, issuer, operatorKey: operatorSecret,
     async start() {

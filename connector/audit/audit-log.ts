@@ -76,9 +76,12 @@ function toRecord(row: AuditRow): AuditRecord {
 
 /** Appends one event to the tenant's chain within `tx` (it commits or rolls back with the change it records). */
 export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = new Date()): Promise<AuditRecord> {
-  // The head row exists before it is locked, so concurrent first appends of a tenant queue on it instead of racing.
-  await tx.query('INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING', [tx.tenantId, GENESIS_HASH]);
-  const head = await tx.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE', [tx.tenantId]);
+  // One statement creates the tenant's head row if missing, else locks it (the no-op update takes the row lock), and
+  // returns the latest committed head: concurrent appends of a tenant, first ones included, queue on that row.
+  const head = await tx.query<{ seq: number | string; hash: string }>(
+    'INSERT INTO audit_heads AS h (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO UPDATE SET tenant_id = h.tenant_id RETURNING h.seq, h.hash',
+    [tx.tenantId, GENESIS_HASH],
+  );
   const prevSeq = Number(head[0].seq);
   const prevHash = head[0].hash;
   const base = {
@@ -88,12 +91,14 @@ export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = n
     requestId: event.requestId ?? null, prevHash,
   };
   const record: AuditRecord = { ...base, hash: chainHash(base) };
+  // The record and the moved head in one statement (the head row is already locked by this transaction).
   await tx.query(
-    `INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, before_digest, after_digest, request_id, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    `WITH appended AS (
+       INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, before_digest, after_digest, request_id, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq, hash)
+     UPDATE audit_heads SET seq = appended.seq, hash = appended.hash FROM appended WHERE audit_heads.tenant_id = $1`,
     [record.tenantId, record.seq, record.id, record.at, record.actor, record.action, record.target, record.beforeDigest, record.afterDigest, record.requestId, record.prevHash, record.hash],
   );
-  await tx.query('UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [tx.tenantId, record.seq, record.hash]);
   return record;
 }
 

@@ -12,6 +12,8 @@ export interface CatalogContractDefinition {
   readonly id: string;
   readonly accessPolicyId: string;
   readonly contractPolicyId: string;
+  /** Provider-only settings of the definition (e.g. `manualApproval`), keyed by IRI; never shown in catalogs. */
+  readonly privateProperties?: Readonly<Record<string, unknown>>;
 }
 
 /** Read access to one tenant's catalog data inside its transaction (implemented over the catalog stores). */

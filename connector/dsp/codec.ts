@@ -1,6 +1,7 @@
 // The DSP codec: decode any valid serialization of a message to its typed form; encode typed messages per dialect.
 import { fail, ok, type Result } from '../common/result';
-import { canonicalContext, type DspDialect } from './dialects';
+import { bundledContext } from '../../schemas/contexts/index';
+import { canonicalContext, DSPACE_2025_1_CONTEXT_URL, type DspDialect } from './dialects';
 import { encodeMessage } from './encoder';
 import { readExpanded } from './expanded-reader';
 import { createDspExpander } from './jsonld-expand';
@@ -19,7 +20,8 @@ export type DecodePath = 'canonical' | 'expanded';
 export interface DspCodec {
   /**
    * Decodes a parsed JSON body as `expectedType` in `dialect`. Never throws on bad input: a failure (bad-request)
-   * says what is wrong. Bodies in the dialect's canonical form are schema-validated and read without jsonld;
+   * says what is wrong. Bodies in the dialect's canonical form (2025-1 also with further bundled contexts such as the
+   * Catena-X policy context) are schema-validated and read without jsonld;
    * any other serialization is JSON-LD-expanded offline (contexts that are not bundled are refused, never fetched).
    */
   decode<T extends DspMessageType>(body: unknown, dialect: DspDialect, expectedType: T): Promise<Result<DspMessageMap[T]>>;
@@ -37,6 +39,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const TOP_LEVEL_KEYWORDS_BREAKING_PLAIN_READ = ['@graph', '@included', '@reverse', '@nest', '@set', '@list', '@value'];
+
+/**
+ * The 2025-1 context followed only by other bundled context URLs, e.g. `[dspace 2025-1, Catena-X policy]` as our
+ * encoder (and Tractus-X connectors) write policy-carrying messages. Such bodies take the fast path when they are
+ * schema-valid and the lite expander models every term they use; anything else is expanded by jsonld.js as before.
+ */
+function extendedCanonical(context: unknown, dialect: DspDialect): boolean {
+  return dialect === '2025-1' && Array.isArray(context) && context.length > 1 && context[0] === DSPACE_2025_1_CONTEXT_URL
+    && context.slice(1).every((c) => typeof c === 'string' && c !== DSPACE_2025_1_CONTEXT_URL && bundledContext(c) !== undefined);
+}
 
 function readVersionResponse(body: Record<string, unknown>): VersionResponse {
   const list = body['protocolVersions'] as readonly Record<string, unknown>[];
@@ -83,7 +95,17 @@ export function createDspCodec(deps: DspCodecDeps): DspCodec {
     }
 
     const context = body['@context'];
-    const canonical = context !== undefined && JSON.stringify(context) === canonicalFor(dialect) && !TOP_LEVEL_KEYWORDS_BREAKING_PLAIN_READ.some((k) => k in body);
+    const plainRead = context !== undefined && !TOP_LEVEL_KEYWORDS_BREAKING_PLAIN_READ.some((k) => k in body);
+    const canonical = plainRead && JSON.stringify(context) === canonicalFor(dialect);
+    if (plainRead && !canonical && extendedCanonical(context, dialect) && body['@type'] === compactType(dialect, expectedType) && validators.validate(dialect, expectedType, body).ok) {
+      try {
+        const read = readExpanded(liteExpand(body), dialect, expectedType);
+        if (read.ok) return ok({ message: read.value, path: 'canonical' });
+      } catch (err) {
+        if (!(err instanceof UnsupportedJsonLd)) throw err;
+      }
+      // Not modelled by the lite expander, or not readable: the expansion path below decides (and words any error).
+    }
     if (canonical) {
       const wantedType = compactType(dialect, expectedType);
       if (body['@type'] !== wantedType) {

@@ -4,14 +4,18 @@ import { identityFailure, type IdentityResult } from './failures';
 /** Catena-X legal-entity BPN. */
 export const BPNL_PATTERN = /^BPNL[0-9A-Z]{12}$/;
 
-/** Maps business partner numbers to DIDs and back. */
+/**
+ * Maps business partner numbers to DIDs and back. `tenantId` names the tenant a lookup is made for: a directory that
+ * must authenticate (BDRS) uses that tenant's credentials; without it, it picks a tenant itself. Local tables ignore it.
+ * Lookups never throw for an unreachable directory: they answer undefined (and the implementation logs why).
+ */
 export interface BpnDirectory {
   /** The DID registered for `bpn`, if any. */
-  didOf(bpn: string): Promise<string | undefined>;
+  didOf(bpn: string, tenantId?: string): Promise<string | undefined>;
   /** The BPN registered for `did`, if any. */
-  bpnOf(did: string): Promise<string | undefined>;
+  bpnOf(did: string, tenantId?: string): Promise<string | undefined>;
   /** The whole map `{ BPNL: DID }` (the BDRS `bpn-directory` response shape). */
-  entries(): Promise<Readonly<Record<string, string>>>;
+  entries(tenantId?: string): Promise<Readonly<Record<string, string>>>;
 }
 
 /** A directory the operator maintains (one DID per BPN and one BPN per DID). */

@@ -75,6 +75,35 @@ function selectGranted(requested: readonly string[], granted: readonly Credentia
   return { types: [...types], ids: [...ids] };
 }
 
+/** One JWT VP (VCDM 1.1 `vp` claim) signed with `tenantId`'s identity key, holder `did`, embedding the raw JWT VCs. */
+export async function signPresentation(
+  keys: TenantKeyProvider,
+  tenantId: string,
+  vp: { readonly did: string; readonly audience: string; readonly credentials: readonly string[]; readonly now: Date; readonly ttlSeconds: number },
+): Promise<string> {
+  const key = await keys.signingKey(tenantId, 'identity');
+  const iat = Math.floor(vp.now.getTime() / 1000);
+  return signJws(
+    {
+      iss: vp.did,
+      sub: vp.did,
+      aud: vp.audience,
+      jti: randomUUID(),
+      iat,
+      nbf: iat,
+      exp: iat + vp.ttlSeconds,
+      vp: {
+        '@context': [VC_V1_CONTEXT],
+        id: `urn:uuid:${randomUUID()}`,
+        type: ['VerifiablePresentation'],
+        holder: vp.did,
+        verifiableCredential: [...vp.credentials],
+      },
+    },
+    { alg: key.alg, kid: verificationMethodId(vp.did, key.kid), privateKey: key.privateKey },
+  );
+}
+
 export function createCredentialService(deps: CredentialServiceDeps): CredentialService {
   const ttl = deps.vpTtlSeconds ?? 300;
   return {
@@ -100,27 +129,7 @@ export function createCredentialService(deps: CredentialServiceDeps): Credential
       const current = held.filter((c) => (c.validUntil === undefined || c.validUntil > now) && (c.validFrom === undefined || c.validFrom <= now));
       const did = deps.didOf(tenantId);
       if (current.length === 0) return { ok: true, value: { '@context': [DCP_CONTEXT], type: 'PresentationResponseMessage', presentation: [] } };
-      const key = await deps.keys.signingKey(tenantId, 'identity');
-      const iat = Math.floor(now.getTime() / 1000);
-      const vp = await signJws(
-        {
-          iss: did,
-          sub: did,
-          aud: si.value.issuer,
-          jti: randomUUID(),
-          iat,
-          nbf: iat,
-          exp: iat + ttl,
-          vp: {
-            '@context': [VC_V1_CONTEXT],
-            id: `urn:uuid:${randomUUID()}`,
-            type: ['VerifiablePresentation'],
-            holder: did,
-            verifiableCredential: current.map((c) => c.raw),
-          },
-        },
-        { alg: key.alg, kid: verificationMethodId(did, key.kid), privateKey: key.privateKey },
-      );
+      const vp = await signPresentation(deps.keys, tenantId, { did, audience: si.value.issuer, credentials: current.map((c) => c.raw), now, ttlSeconds: ttl });
       return { ok: true, value: { '@context': [DCP_CONTEXT], type: 'PresentationResponseMessage', presentation: [vp] } };
     },
   };

@@ -1,9 +1,10 @@
-// DCP flow for DSP: outbound SI tokens for our requests; inbound, verify the partner's token, query its Credential Service, verify.
+// DCP flow for DSP: outbound SI tokens for our requests; inbound, verify the partner's token, query its Credential Service (or reuse a cached verified result), verify.
 import type { OutboundHttpClient } from '../common/outbound-http';
 import { DCP_CONTEXT } from './credential-service';
 import { findService } from './did-document';
 import type { DidResolver } from './did-resolver';
 import { identityFailure, type IdentityResult } from './failures';
+import type { PresentationCache } from './presentation-cache';
 import type { ParticipantClaims, PresentationVerifier } from './presentation-verifier';
 import { DEFAULT_CREDENTIAL_TYPES, typeScope } from './scopes';
 import { bearerToken, type SelfIssuedTokenService } from './self-issued-token';
@@ -18,9 +19,10 @@ export interface AuthenticateOptions {
 /** What DSP handlers call to authenticate partners and to authenticate themselves. */
 export interface DcpIdentityService {
   /**
-   * Authenticates an inbound DSP request to `tenantId`: verifies the SI token in `authorization`, fetches the
-   * partner's presentations for `requiredTypes` with our own SI token (relaying the partner's access token) and
-   * verifies them. Returns the partner's claims for the policy engine, or a failure with a precise code.
+   * Authenticates an inbound DSP request to `tenantId`: verifies the SI token in `authorization` (always), then
+   * fetches the partner's presentations for `requiredTypes` with our own SI token (relaying the partner's access
+   * token) and verifies them — or reuses a still-valid verified result for the same tenant, partner, types and scope
+   * form from the presentation cache. Returns the partner's claims for the policy engine, or a failure with a precise code.
    */
   authenticate(tenantId: string, authorization: string | undefined, options?: AuthenticateOptions): Promise<IdentityResult<ParticipantClaims>>;
   /** The `Authorization` header value for a DSP request from `tenantId` to `partnerDid` (an SI token with an access token for `scopes`). */
@@ -37,6 +39,8 @@ export interface DcpIdentityServiceDeps {
   readonly allowLoopbackHttp?: boolean;
   /** Deadline of the presentation query, ms. Default 10 000. */
   readonly queryTimeoutMs?: number;
+  /** Reuse of verified presentation results; without it every request queries the partner's Credential Service. */
+  readonly cache?: PresentationCache;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -56,6 +60,35 @@ function acceptableEndpoint(endpoint: string, allowLoopbackHttp: boolean): URL |
 }
 
 export function createDcpIdentityService(deps: DcpIdentityServiceDeps): DcpIdentityService {
+  async function queryAndVerify(
+    tenantId: string,
+    partner: string,
+    accessToken: string | undefined,
+    requiredTypes: readonly string[],
+    scopeForm: AuthenticateOptions['scopeForm'],
+  ): Promise<IdentityResult<ParticipantClaims>> {
+    const doc = await deps.resolver.resolve(partner);
+    if (!doc.ok) return doc;
+    const endpoint = findService(doc.value, 'CredentialService');
+    if (endpoint === undefined) return identityFailure('credential-service-missing', 'partner DID document has no CredentialService');
+    const base = acceptableEndpoint(endpoint, deps.allowLoopbackHttp ?? false);
+    if (base === undefined) return identityFailure('credential-service-missing', 'partner Credential Service URL must be HTTPS');
+    const ourToken = await deps.siTokens.create(tenantId, partner, accessToken === undefined ? { scopes: [] } : { token: accessToken });
+    const res = await deps.http.requestJson({
+      url: `${base.toString().replace(/\/+$/, '')}/presentations/query`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${ourToken}` },
+      json: { '@context': [DCP_CONTEXT], type: 'PresentationQueryMessage', scope: requiredTypes.map((t) => typeScope(t, scopeForm)) },
+      timeoutMs: deps.queryTimeoutMs ?? 10_000,
+    });
+    if (!res.ok) return identityFailure('presentation-query-failed', `presentation query failed: ${res.reason}${res.status ? ` ${res.status}` : ''}`);
+    const body = res.value.json;
+    if (!isObject(body) || body.type !== 'PresentationResponseMessage' || !Array.isArray(body.presentation)) {
+      return identityFailure('presentation-invalid', 'response is not a PresentationResponseMessage');
+    }
+    return deps.presentations.verify({ tenantId, ourDid: deps.didOf(tenantId), holderDid: partner, presentations: body.presentation, requiredTypes });
+  }
+
   return {
     async authenticate(tenantId, authorization, options = {}) {
       const bearer = bearerToken(authorization);
@@ -63,27 +96,10 @@ export function createDcpIdentityService(deps: DcpIdentityServiceDeps): DcpIdent
       const si = await deps.siTokens.verify(tenantId, bearer.value);
       if (!si.ok) return si;
       const partner = si.value.issuer;
-      const doc = await deps.resolver.resolve(partner);
-      if (!doc.ok) return doc;
-      const endpoint = findService(doc.value, 'CredentialService');
-      if (endpoint === undefined) return identityFailure('credential-service-missing', 'partner DID document has no CredentialService');
-      const base = acceptableEndpoint(endpoint, deps.allowLoopbackHttp ?? false);
-      if (base === undefined) return identityFailure('credential-service-missing', 'partner Credential Service URL must be HTTPS');
       const requiredTypes = options.requiredTypes ?? DEFAULT_CREDENTIAL_TYPES;
-      const ourToken = await deps.siTokens.create(tenantId, partner, si.value.token === undefined ? { scopes: [] } : { token: si.value.token });
-      const res = await deps.http.requestJson({
-        url: `${base.toString().replace(/\/+$/, '')}/presentations/query`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${ourToken}` },
-        json: { '@context': [DCP_CONTEXT], type: 'PresentationQueryMessage', scope: requiredTypes.map((t) => typeScope(t, options.scopeForm)) },
-        timeoutMs: deps.queryTimeoutMs ?? 10_000,
-      });
-      if (!res.ok) return identityFailure('presentation-query-failed', `presentation query failed: ${res.reason}${res.status ? ` ${res.status}` : ''}`);
-      const body = res.value.json;
-      if (!isObject(body) || body.type !== 'PresentationResponseMessage' || !Array.isArray(body.presentation)) {
-        return identityFailure('presentation-invalid', 'response is not a PresentationResponseMessage');
-      }
-      return deps.presentations.verify({ tenantId, ourDid: deps.didOf(tenantId), holderDid: partner, presentations: body.presentation, requiredTypes });
+      const query = () => queryAndVerify(tenantId, partner, si.value.token, requiredTypes, options.scopeForm);
+      if (deps.cache === undefined) return query();
+      return deps.cache.getOrLoad({ tenantId, partnerDid: partner, requiredTypes, scopeForm: options.scopeForm ?? 'tractusx' }, query);
     },
 
     async authorizationFor(tenantId, partnerDid, scopes) {

@@ -9,6 +9,7 @@ import { createDidDocumentService, type DidDocumentService } from './did-documen
 import { createDidWebResolver, type DidResolver } from './did-resolver';
 import { createSqlHeldCredentialRepository, type HeldCredentialRepository } from './held-credential-repository';
 import { createSqlJtiReplayStore, type JtiReplayStore } from './jti-replay-store';
+import { createPresentationCache, type PresentationCache } from './presentation-cache';
 import { createPresentationVerifier, type PresentationVerifier } from './presentation-verifier';
 import { createSelfIssuedTokenService, type SelfIssuedTokenService } from './self-issued-token';
 import { createStatusListChecker } from './status-list';
@@ -24,6 +25,13 @@ export interface IdentityConfig {
   /** Resolve did:web and call Credential Services over plain http on loopback hosts (tests/dev). Default false. */
   readonly allowLoopbackHttp?: boolean;
   readonly didCacheTtlMs?: number;
+  /**
+   * Longest reuse of a verified partner presentation, seconds (also capped by the credentials' expiry). A revoked
+   * credential is honoured at most this late. 0 disables the cache. Default 60.
+   */
+  readonly presentationCacheSeconds?: number;
+  /** Most cached presentation results (LRU). Default 10 000. */
+  readonly presentationCacheMaxEntries?: number;
   readonly statusListCacheTtlMs?: number;
   readonly siTokenTtlSeconds?: number;
   readonly accessTokenTtlSeconds?: number;
@@ -52,6 +60,8 @@ export interface IdentityComponents {
   readonly heldCredentials: HeldCredentialRepository;
   readonly credentialService: CredentialService;
   readonly presentations: PresentationVerifier;
+  /** Verified presentation results reused by `dcp.authenticate`; invalidate per tenant (offboarding) or per partner. */
+  readonly presentationCache: PresentationCache;
   readonly dcp: DcpIdentityService;
 }
 
@@ -83,6 +93,7 @@ export function createIdentityComponents(config: IdentityConfig, deps: IdentityD
     skewSeconds,
     allowedAlgs: config.allowedAlgs,
   });
-  const dcp = createDcpIdentityService({ siTokens, resolver, http, presentations, didOf, allowLoopbackHttp: config.allowLoopbackHttp });
-  return { dids, resolver, accessTokens, siTokens, heldCredentials, credentialService, presentations, dcp };
+  const presentationCache = createPresentationCache({ ttlSeconds: config.presentationCacheSeconds, maxEntries: config.presentationCacheMaxEntries, now });
+  const dcp = createDcpIdentityService({ siTokens, resolver, http, presentations, didOf, allowLoopbackHttp: config.allowLoopbackHttp, cache: presentationCache });
+  return { dids, resolver, accessTokens, siTokens, heldCredentials, credentialService, presentations, presentationCache, dcp };
 }

@@ -46,20 +46,71 @@ export function createInMemoryJtiReplayStore(deps: { now: () => Date; maxEntries
 /**
  * PostgreSQL/PGlite store on table `identity_jti_replay` (migration 0300). Not tenant data: the audience DID
  * already identifies the tenant, and rows vanish within minutes, so it runs in system transactions.
+ *
+ * Group commit: a `remember` starts its own transaction at once when fewer than `maxConcurrentWrites` are running;
+ * otherwise it joins the next one, which records every waiting jti with one multi-row INSERT (the same atomic
+ * ON CONFLICT rule per row). A serial caller therefore pays exactly one transaction, and N concurrent requests share
+ * far fewer than N. Within one batch a repeated (audience, jti) is a replay of the first.
  */
-export function createSqlJtiReplayStore(deps: { db: Pick<Database, 'withSystem'>; now: () => Date }): JtiReplayStore {
-  return {
-    async remember(audience, jti, expiresAt) {
-      const rows = await deps.db.withSystem((tx) =>
-        tx.query(
-          `INSERT INTO identity_jti_replay (audience_did, jti, expires_at) VALUES ($1, $2, $3)
+export function createSqlJtiReplayStore(deps: { db: Pick<Database, 'withSystem'>; now: () => Date; maxConcurrentWrites?: number; maxBatch?: number }): JtiReplayStore {
+  interface Waiting {
+    readonly audience: string;
+    readonly jti: string;
+    readonly expiresAt: Date;
+    resolve(fresh: boolean): void;
+    reject(err: unknown): void;
+  }
+  const maxConcurrent = Math.max(1, deps.maxConcurrentWrites ?? 2);
+  const maxBatch = Math.max(1, deps.maxBatch ?? 500);
+  let queue: Waiting[] = [];
+  let writing = 0;
+
+  async function write(batch: readonly Waiting[]): Promise<void> {
+    const key = (audience: string, jti: string) => `${audience}\n${jti}`;
+    const unique = new Map<string, Waiting>();
+    const repeats: Waiting[] = [];
+    for (const w of batch) {
+      if (unique.has(key(w.audience, w.jti))) repeats.push(w);
+      else unique.set(key(w.audience, w.jti), w);
+    }
+    const rows = [...unique.values()];
+    try {
+      const inserted = await deps.db.withSystem((tx) =>
+        tx.query<{ audience_did: string; jti: string }>(
+          `INSERT INTO identity_jti_replay (audience_did, jti, expires_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
            ON CONFLICT (audience_did, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at
              WHERE identity_jti_replay.expires_at <= $4
-           RETURNING jti`,
-          [audience, jti, expiresAt.toISOString(), deps.now().toISOString()],
+           RETURNING audience_did, jti`,
+          [rows.map((r) => r.audience), rows.map((r) => r.jti), rows.map((r) => r.expiresAt.toISOString()), deps.now().toISOString()],
         ),
       );
-      return rows.length === 1;
+      const fresh = new Set(inserted.map((r) => key(r.audience_did, r.jti)));
+      for (const r of rows) r.resolve(fresh.has(key(r.audience, r.jti)));
+      for (const r of repeats) r.resolve(false);
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  }
+
+  function pump(): void {
+    while (writing < maxConcurrent && queue.length > 0) {
+      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      writing++;
+      void write(batch).finally(() => {
+        writing--;
+        pump();
+      });
+    }
+  }
+
+  return {
+    remember(audience, jti, expiresAt) {
+      return new Promise<boolean>((resolve, reject) => {
+        queue.push({ audience, jti, expiresAt, resolve, reject });
+        pump();
+      });
     },
     async purgeExpired() {
       const rows = await deps.db.withSystem((tx) =>

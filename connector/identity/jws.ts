@@ -1,5 +1,6 @@
-// Compact JWS signing and verification with an algorithm allow-list; ES256K (Catena-X) via node:crypto, the rest via jose.
+// Compact JWS signing and verification with an algorithm allow-list; EC and EdDSA via node:crypto (keys imported once), RSA via jose.
 import { createPublicKey, sign as nodeSign, verify as nodeVerify, KeyObject } from 'node:crypto';
+import { signCompactJws } from '../common/compact-jws';
 import { CompactSign, compactVerify, importJWK, base64url, type CryptoKey, type JWK } from 'jose';
 import { identityFailure, type IdentityResult } from './failures';
 
@@ -61,20 +62,56 @@ function keyMatchesAlg(jwk: JWK, alg: string): boolean {
   }
 }
 
+/** node:crypto parameters of the algorithms verified without jose: digest and raw (IEEE P1363) signature length. */
+const NODE_VERIFIED: Readonly<Record<string, { readonly digest: string | null; readonly length: number }>> = {
+  ES256: { digest: 'sha256', length: 64 },
+  ES256K: { digest: 'sha256', length: 64 },
+  ES384: { digest: 'sha384', length: 96 },
+  EdDSA: { digest: null, length: 64 },
+  Ed25519: { digest: null, length: 64 },
+};
+
+/** Public keys imported once per JWK object (resolved DID documents are cached, so their JWK objects are reused). */
+const nodeKeys = new WeakMap<object, KeyObject>();
+const joseKeys = new WeakMap<object, Map<string, Awaited<ReturnType<typeof importJWK>>>>();
+
+function nodePublicKey(jwk: JWK): KeyObject {
+  let key = nodeKeys.get(jwk);
+  if (key === undefined) {
+    key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+    nodeKeys.set(jwk, key);
+  }
+  return key;
+}
+
+async function josePublicKey(jwk: JWK, alg: string): Promise<Awaited<ReturnType<typeof importJWK>>> {
+  let byAlg = joseKeys.get(jwk);
+  if (byAlg === undefined) joseKeys.set(jwk, (byAlg = new Map()));
+  let key = byAlg.get(alg);
+  if (key === undefined) {
+    key = await importJWK(jwk, alg);
+    byAlg.set(alg, key);
+  }
+  return key;
+}
+
 /** Verifies the signature of a decoded JWS with a public JWK; the key type must fit the header's algorithm. */
 export async function verifyJwsSignature(jws: DecodedJws, jwk: JWK): Promise<IdentityResult<true>> {
   const alg = jws.header.alg as string;
   if (!keyMatchesAlg(jwk, alg)) return identityFailure('signature-invalid', `key type does not match algorithm ${alg}`);
   if ('d' in jwk) return identityFailure('did-document-invalid', 'published key contains private members');
   try {
-    if (alg === 'ES256K') {
-      const [h, p, s] = jws.raw.split('.');
-      const key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-      const valid = nodeVerify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(base64url.decode(s)));
+    const viaNode = NODE_VERIFIED[alg];
+    if (viaNode !== undefined) {
+      const dot = jws.raw.lastIndexOf('.');
+      const signature = Buffer.from(base64url.decode(jws.raw.slice(dot + 1)));
+      if (signature.length !== viaNode.length) return identityFailure('signature-invalid', 'signature has the wrong length');
+      const key = nodePublicKey(jwk);
+      const data = Buffer.from(jws.raw.slice(0, dot));
+      const valid = viaNode.digest === null ? nodeVerify(null, data, key, signature) : nodeVerify(viaNode.digest, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
       return valid ? { ok: true, value: true } : identityFailure('signature-invalid', 'signature does not verify');
     }
-    const key = await importJWK(jwk, alg);
-    await compactVerify(jws.raw, key, { algorithms: [alg] });
+    await compactVerify(jws.raw, await josePublicKey(jwk, alg), { algorithms: [alg] });
     return { ok: true, value: true };
   } catch {
     return identityFailure('signature-invalid', 'signature does not verify with the selected key');
@@ -84,6 +121,7 @@ export async function verifyJwsSignature(jws: DecodedJws, jwk: JWK): Promise<Ide
 /** Signs `payload` as a compact JWS (`typ` defaults to `JWT`). */
 export async function signJws(payload: Record<string, unknown>, key: JwsSigningKey, extraHeader: Record<string, unknown> = {}): Promise<string> {
   const header = { typ: 'JWT', ...extraHeader, alg: key.alg, kid: key.kid };
+  if (key.alg === 'ES256' || key.alg === 'EdDSA') return signCompactJws(header, payload, key.privateKey);
   const bytes = new TextEncoder().encode(JSON.stringify(payload));
   if (key.alg === 'ES256K') {
     const privateKey = key.privateKey instanceof KeyObject ? key.privateKey : KeyObject.from(key.privateKey);

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { fail } from '../common/result';
 import { callerOf } from '../tenancy/caller';
 import { sendFailure } from './management-errors';
-import { checkAddress, dialectOfProtocol, stringField, type ManagementControlPlaneDeps } from './negotiation-routes';
+import { dspTarget, stringField, type ManagementControlPlaneDeps } from './negotiation-routes';
 
 /** Mount at `/management/v3/catalog`. The provider's JSON-LD answer is relayed as received (it carries its own context). */
 export function createCatalogRequestRoutes(deps: ManagementControlPlaneDeps): Router {
@@ -12,16 +12,14 @@ export function createCatalogRequestRoutes(deps: ManagementControlPlaneDeps): Ro
 
   async function relay(req: Request, res: Response, dataset: boolean): Promise<void> {
     const body = req.body as unknown;
-    const address = checkAddress(stringField(body, 'counterPartyAddress'), 'counterPartyAddress', deps);
-    if (!address.ok) return sendFailure(res, address);
-    const dialect = dialectOfProtocol(stringField(body, 'protocol'));
-    if (!dialect.ok) return sendFailure(res, dialect);
+    const target = dspTarget(body, deps);
+    if (!target.ok) return sendFailure(res, target);
     const counterPartyId = stringField(body, 'counterPartyId');
     if (counterPartyId === undefined) return sendFailure(res, fail('bad-request', 'counterPartyId is required'));
     const datasetId = stringField(body, '@id') ?? stringField(body, 'id');
     if (dataset && datasetId === undefined) return sendFailure(res, fail('bad-request', 'the dataset @id is required'));
     const out = await cp.client.fetchJson({
-      tenantId: callerOf(res).tenantId, counterPartyId, baseUrl: address.value, dialect: dialect.value,
+      tenantId: callerOf(res).tenantId, counterPartyId, baseUrl: target.value.address, dialect: target.value.dialect,
       path: dataset ? `/catalog/datasets/${encodeURIComponent(datasetId as string)}` : '/catalog/request',
       ...(dataset ? {} : { message: { type: 'CatalogRequestMessage' } }),
     });

@@ -11,6 +11,7 @@ import { createContractDefinitionRoutes } from './contract-definition-routes';
 import { createManagementBodyReader, type ManagementBodyReader, type NormalizedNode } from './jsonld-body';
 import { managementError, sendFailure } from './management-errors';
 import { buildManagementOpenApi, catalogDataOpenApi } from './openapi/management-openapi';
+import { controlPlaneOpenApi, publishingOpenApi } from './openapi/process-openapi';
 import { createPolicyDefinitionRoutes } from './policy-definition-routes';
 
 export interface CatalogDataRouterDeps {
@@ -94,7 +95,7 @@ export function createCatalogDataRouter(deps: CatalogDataRouterDeps): Router {
   router.use('/assets', createAssetRoutes(kit));
   router.use('/policydefinitions', createPolicyDefinitionRoutes(kit));
   router.use('/contractdefinitions', createContractDefinitionRoutes(kit));
-  const openApi = buildManagementOpenApi([catalogDataOpenApi()]);
+  const openApi = buildManagementOpenApi([catalogDataOpenApi(), controlPlaneOpenApi(), publishingOpenApi()]);
   router.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });

@@ -1,17 +1,19 @@
-// Management API v3 contractnegotiations + contractagreements (consumer starts, queries, terminate), EDC shapes.
+// Management API v3 contractnegotiations + contractagreements (starts, offers, decisions, queries, terminate), EDC shapes.
 import { Router, type Request, type Response } from 'express';
-import { parsePolicy, serializePolicy } from '../../policies/index';
+import { parsePolicy, serializePolicy, type Policy } from '../../policies/index';
 import { classifyAddress } from '../common/ip-ranges';
 import { fail, ok, type Result } from '../common/result';
 import { isIP } from 'node:net';
 import { DIALECT_INFO, dialectFromVersion, type DspDialect } from '../dsp/dialects';
 import type { ControlPlane } from '../negotiation/control-plane';
-import { parseCallbackAddresses } from '../negotiation/control-plane-events';
+import { parseCallbackAddresses, type CallbackAddress } from '../negotiation/control-plane-events';
 import type { ContractAgreementRecord } from '../negotiation/negotiation-store';
 import type { ContractNegotiation } from '../negotiation/contract-negotiation';
+import { asPolicy } from '../negotiation/negotiation-service';
 import { callerOf, requireRole, WRITERS } from '../tenancy/caller';
-import { idResponse, withContext } from './jsonld-body';
+import { createManagementBodyReader, idResponse, withContext, type ManagementBodyReader } from './jsonld-body';
 import { sendFailure } from './management-errors';
+import { querySpec, querySpecFromNode, type QuerySpec } from './query-spec';
 
 const EDC_NS = 'https://w3id.org/edc/v0.0.1/ns/';
 
@@ -62,7 +64,37 @@ export function checkAddress(value: string | undefined, what: string, opts: { al
   return ok(value);
 }
 
-/** offset/limit of an EDC QuerySpec body (filters are not supported on processes yet). */
+type AddressOptions = { allowLoopback?: boolean; allowPrivate?: boolean };
+
+/** The counter-party's DSP address and dialect of a management body (`counterPartyAddress`, `protocol`), both checked. */
+export function dspTarget(body: unknown, opts: AddressOptions): Result<{ address: string; dialect: DspDialect }> {
+  const address = checkAddress(stringField(body, 'counterPartyAddress'), 'counterPartyAddress', opts);
+  if (!address.ok) return address;
+  const dialect = dialectOfProtocol(stringField(body, 'protocol'));
+  return dialect.ok ? ok({ address: address.value, dialect: dialect.value }) : dialect;
+}
+
+/** The body's `callbackAddresses`, each URI checked like a counter-party address. */
+export function checkedCallbacks(body: unknown, opts: AddressOptions): Result<CallbackAddress[]> {
+  const callbacks = parseCallbackAddresses(field(body, 'callbackAddresses'));
+  for (const cb of callbacks) {
+    const checked = checkAddress(cb.uri, 'callbackAddresses.uri', opts);
+    if (!checked.ok) return checked;
+  }
+  return ok(callbacks);
+}
+
+/**
+ * The EDC QuerySpec of a `/request` body (absent or empty: the defaults). Read as JSON-LD like every management body,
+ * so `edc:`-prefixed and expanded keys work; malformed paging, sort order or criteria are bad requests.
+ */
+export async function querySpecOfBody(reader: ManagementBodyReader, body: unknown): Promise<Result<QuerySpec>> {
+  if (body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)) return ok(querySpec());
+  const node = await reader.read(body);
+  return node.ok ? querySpecFromNode(node.value) : node;
+}
+
+/** offset/limit/order of an EDC QuerySpec body, without filters (the EDR list). */
 export function pageOf(body: unknown): { offset: number; limit: number; order: 'ASC' | 'DESC' } {
   const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d);
   return { offset: n(field(body, 'offset'), 0), limit: Math.min(1000, n(field(body, 'limit'), 50)), order: field(body, 'sortOrder') === 'DESC' ? 'DESC' : 'ASC' };
@@ -84,6 +116,14 @@ export function agreementJson(a: ContractAgreementRecord): Record<string, unknow
   });
 }
 
+/** The `policy` of a management body (EDC policy JSON-LD, read with the body's `@context`). */
+async function policyOfBody(body: unknown): Promise<Result<Policy>> {
+  const raw = field(body, 'policy');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad-request', 'policy is required');
+  const ctx = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['@context'] : undefined;
+  return parsePolicy({ '@context': ctx, ...(raw as Record<string, unknown>) });
+}
+
 /** Mount at `/management/v3/contractnegotiations` (after the authorizer). */
 export function createNegotiationRoutes(deps: ManagementControlPlaneDeps): Router {
   const r = Router();
@@ -92,10 +132,8 @@ export function createNegotiationRoutes(deps: ManagementControlPlaneDeps): Route
 
   r.post('/', requireRole(...WRITERS), async (req: Request, res: Response) => {
     const body = req.body as Record<string, unknown> | undefined;
-    const address = checkAddress(stringField(body, 'counterPartyAddress'), 'counterPartyAddress', deps);
-    if (!address.ok) return sendFailure(res, address);
-    const dialect = dialectOfProtocol(stringField(body, 'protocol'));
-    if (!dialect.ok) return sendFailure(res, dialect);
+    const target = dspTarget(body, deps);
+    if (!target.ok) return sendFailure(res, target);
     const rawPolicy = field(body, 'policy');
     if (typeof rawPolicy !== 'object' || rawPolicy === null) return sendFailure(res, fail('bad-request', 'policy is required'));
     const policy = await parsePolicy({ '@context': body?.['@context'], ...(rawPolicy as Record<string, unknown>) });
@@ -103,19 +141,38 @@ export function createNegotiationRoutes(deps: ManagementControlPlaneDeps): Route
     const counterPartyId = stringField(body, 'counterPartyId') ?? policy.value.assigner;
     if (counterPartyId === undefined) return sendFailure(res, fail('bad-request', 'counterPartyId (or policy assigner) is required'));
     if (policy.value.id === undefined || policy.value.target === undefined) return sendFailure(res, fail('bad-request', 'the policy needs the offer @id and a target'));
-    const callbacks = parseCallbackAddresses(field(body, 'callbackAddresses'));
-    for (const cb of callbacks) {
-      const ok2 = checkAddress(cb.uri, 'callbackAddresses.uri', deps);
-      if (!ok2.ok) return sendFailure(res, ok2);
-    }
-    const started = await cp.negotiations.start(tenant(res), { counterPartyAddress: address.value, counterPartyId, dialect: dialect.value, offer: policy.value, callbackAddresses: callbacks, actor: callerOf(res).actor });
+    const callbacks = checkedCallbacks(body, deps);
+    if (!callbacks.ok) return sendFailure(res, callbacks);
+    const started = await cp.negotiations.start(tenant(res), { counterPartyAddress: target.value.address, counterPartyId, dialect: target.value.dialect, offer: policy.value, callbackAddresses: callbacks.value, actor: callerOf(res).actor });
     if (!started.ok) return sendFailure(res, started);
     res.json(idResponse(started.value.entity.id, started.value.entity.createdAt));
   });
+  // Provider (extension): a provider-initiated negotiation offering a contract definition's contract policy for an asset.
+  r.post('/offers', requireRole(...WRITERS), async (req: Request, res: Response) => {
+    const body = req.body as unknown;
+    const target = dspTarget(body, deps);
+    if (!target.ok) return sendFailure(res, target);
+    const counterPartyId = stringField(body, 'counterPartyId');
+    const contractDefinitionId = stringField(body, 'contractDefinitionId');
+    const assetId = stringField(body, 'assetId');
+    if (counterPartyId === undefined || contractDefinitionId === undefined || assetId === undefined) {
+      return sendFailure(res, fail('bad-request', 'counterPartyId, contractDefinitionId and assetId are required'));
+    }
+    const callbacks = checkedCallbacks(body, deps);
+    if (!callbacks.ok) return sendFailure(res, callbacks);
+    const offered = await cp.negotiations.offer(tenant(res), {
+      counterPartyAddress: target.value.address, counterPartyId, dialect: target.value.dialect, contractDefinitionId, assetId, callbackAddresses: callbacks.value, actor: callerOf(res).actor,
+    });
+    if (!offered.ok) return sendFailure(res, offered);
+    res.json(idResponse(offered.value.entity.id, offered.value.entity.createdAt));
+  });
+  const reader = createManagementBodyReader();
   r.post('/request', async (req: Request, res: Response) => {
-    const p = pageOf(req.body);
-    const rows = await cp.db.withTenant(tenant(res), (tx) => cp.negotiationStore.list(tx, {}, p.offset, p.limit, p.order));
-    res.json(rows.map((s) => negotiationJson(s.entity, s.extra)));
+    const spec = await querySpecOfBody(reader, req.body);
+    if (!spec.ok) return sendFailure(res, spec);
+    const rows = await cp.db.withTenant(tenant(res), (tx) => cp.negotiationStore.query(tx, spec.value));
+    if (!rows.ok) return sendFailure(res, rows);
+    res.json(rows.value.map((s) => negotiationJson(s.entity, s.extra)));
   });
   const load = (res: Response, id: string) => cp.db.withTenant(tenant(res), (tx) => cp.negotiationStore.find(tx, id));
   r.get('/:id', async (req: Request, res: Response) => {
@@ -134,6 +191,29 @@ export function createNegotiationRoutes(deps: ManagementControlPlaneDeps): Route
     if (a === undefined) return sendFailure(res, fail('not-found', `no agreement for negotiation ${String(req.params.id)}`));
     res.json(agreementJson(a));
   });
+  r.get('/:id/offer', async (req: Request, res: Response) => {
+    const s = await load(res, String(req.params.id));
+    const offer = s === undefined ? undefined : asPolicy(s.entity.offerPolicy);
+    if (offer === undefined || !offer.ok) return sendFailure(res, fail('not-found', `no offer for negotiation ${String(req.params.id)}`));
+    res.json(withContext({ ...serializePolicy(offer.value, 'edc-management', { includeContext: false }) }));
+  });
+  // Decisions of the tenant's user (extensions): provider counter-offer / approval, consumer accept / counter-request.
+  const decide = (run: (tenantId: string, id: string, req: Request, actor: string) => Promise<Result<unknown>>) =>
+    async (req: Request, res: Response) => {
+      const r = await run(tenant(res), String(req.params.id), req, callerOf(res).actor);
+      if (!r.ok) return sendFailure(res, r);
+      res.status(204).end();
+    };
+  r.post('/:id/counteroffer', requireRole(...WRITERS), decide(async (t, id, req, actor) => {
+    const policy = await policyOfBody(req.body);
+    return policy.ok ? cp.negotiations.counterOffer(t, id, policy.value, actor) : policy;
+  }));
+  r.post('/:id/approve', requireRole(...WRITERS), decide((t, id, _req, actor) => cp.negotiations.approve(t, id, actor)));
+  r.post('/:id/accept', requireRole(...WRITERS), decide((t, id, _req, actor) => cp.negotiations.accept(t, id, actor)));
+  r.post('/:id/counterrequest', requireRole(...WRITERS), decide(async (t, id, req, actor) => {
+    const policy = await policyOfBody(req.body);
+    return policy.ok ? cp.negotiations.counterRequest(t, id, policy.value, actor) : policy;
+  }));
   r.post('/:id/terminate', requireRole(...WRITERS), async (req: Request, res: Response) => {
     const t = await cp.negotiations.terminate(tenant(res), String(req.params.id), stringField(req.body, 'reason') ?? 'terminated by the operator', callerOf(res).actor);
     if (!t.ok) return sendFailure(res, t);
@@ -147,9 +227,13 @@ export function createAgreementRoutes(deps: ManagementControlPlaneDeps): Router 
   const r = Router();
   const { cp } = deps;
   const tenant = (res: Response) => callerOf(res).tenantId;
+  const reader = createManagementBodyReader();
   r.post('/request', async (req: Request, res: Response) => {
-    const p = pageOf(req.body);
-    res.json((await cp.db.withTenant(tenant(res), (tx) => cp.negotiationStore.listAgreements(tx, p.offset, p.limit, p.order))).map(agreementJson));
+    const spec = await querySpecOfBody(reader, req.body);
+    if (!spec.ok) return sendFailure(res, spec);
+    const rows = await cp.db.withTenant(tenant(res), (tx) => cp.negotiationStore.queryAgreements(tx, spec.value));
+    if (!rows.ok) return sendFailure(res, rows);
+    res.json(rows.value.map(agreementJson));
   });
   r.get('/:id', async (req: Request, res: Response) => {
     const a = await cp.db.withTenant(tenant(res), (tx) => cp.negotiationStore.findAgreement(tx, String(req.params.id)));

@@ -1,6 +1,6 @@
 // EDC QuerySpec: reading it from a management body, validating it, and translating it to parameterised SQL.
 import type { Criterion, OperandPath } from '../catalog/criteria';
-import { NUMERIC_TEXT, NUMERIC_TEXT_SQL, operandTexts, parseCriterion } from '../catalog/criteria';
+import { NUMERIC_TEXT, NUMERIC_TEXT_SQL, operandTexts, parseCriterion, resolveOperand } from '../catalog/criteria';
 import { fail, ok, type Result } from '../common/result';
 import { EDC_NS } from '../catalog/vocabulary';
 
@@ -107,10 +107,19 @@ export interface SqlField {
   readonly sort: string;
 }
 
+/** A queryable field stored in a column or computed by a fixed SQL expression of the row (never user input). */
+export interface SqlColumn {
+  readonly column: string;
+  /** Compared and sorted as a number (ordering operators, sortField). */
+  readonly numeric?: boolean;
+  /** May be NULL: a missing value then satisfies only `!=` and `not in`, as a missing property does. */
+  readonly nullable?: boolean;
+}
+
 /** Maps a resolved operand to SQL for one table: plain columns and jsonb columns (paths go in as parameters). */
 export interface SqlFieldMap {
   /** Field name → column; `numeric` columns sort numerically. */
-  readonly columns: Readonly<Record<string, { readonly column: string; readonly numeric?: boolean }>>;
+  readonly columns: Readonly<Record<string, SqlColumn>>;
   /** JSON root name → jsonb column. */
   readonly jsonRoots: Readonly<Record<string, string>>;
   /** Turns an operand into a field or JSON path (validation of names happens here). */
@@ -127,7 +136,8 @@ function sqlField(map: SqlFieldMap, operand: string, params: SqlParams): Result<
   if (r.value.kind === 'field') {
     const col = map.columns[r.value.name];
     if (col === undefined) return fail('bad-request', `field '${operand}' cannot be queried`);
-    return ok({ texts: `ARRAY[${col.column}::text]`, sort: col.numeric === true ? col.column : `${col.column} COLLATE "C"` });
+    const texts = col.nullable === true ? `array_remove(ARRAY[${col.column}::text], NULL)` : `ARRAY[${col.column}::text]`;
+    return ok({ texts, sort: col.numeric === true ? col.column : `${col.column} COLLATE "C"` });
   }
   const column = map.jsonRoots[r.value.root];
   if (column === undefined) return fail('bad-request', `field '${operand}' cannot be queried`);
@@ -166,6 +176,31 @@ function condition(texts: string, c: Criterion, params: SqlParams): string {
   }
 }
 
+/**
+ * A field map of plain columns (no JSON roots). Each field answers to its name and aliases, bare, `edc:`-prefixed or as
+ * the full EDC IRI (`state`, `edc:state`, `https://w3id.org/edc/v0.0.1/ns/state`). Other operands are bad requests
+ * naming the accepted fields.
+ */
+export function columnFieldMap(fields: Readonly<Record<string, SqlColumn & { readonly aliases?: readonly string[] }>>): SqlFieldMap {
+  const names: Record<string, string> = {};
+  for (const [name, f] of Object.entries(fields)) {
+    for (const n of [name, ...(f.aliases ?? [])]) {
+      names[n] = name;
+      if (!n.startsWith('@')) names[EDC_NS + n] = name;
+    }
+  }
+  const accepted = Object.entries(fields).flatMap(([name, f]) => [name, ...(f.aliases ?? [])]).join(', ');
+  const columns = Object.fromEntries(Object.entries(fields).map(([name, { aliases: _aliases, ...column }]) => [name, column]));
+  return {
+    columns,
+    jsonRoots: {},
+    resolve(operand) {
+      const r = resolveOperand(operand, names, []);
+      return r.ok ? r : fail('bad-request', `unknown query field '${operand}'; fields: ${accepted}`);
+    },
+  };
+}
+
 export interface SqlQueryParts {
   /** `TRUE` or the ANDed criteria. */
   readonly where: string;
@@ -178,8 +213,9 @@ export interface SqlQueryParts {
 /**
  * Translates a QuerySpec for one table. Every value (operands, JSON paths, paging) is a parameter; only the fixed
  * column names of `map` and operator keywords are written into the SQL text. Unknown fields are bad requests.
+ * `tieBreak` lists fixed ORDER BY expressions placed before the id (e.g. `created_at` for processes).
  */
-export function toSql(spec: QuerySpec, map: SqlFieldMap, params: SqlParams, idColumn = 'id'): Result<SqlQueryParts> {
+export function toSql(spec: QuerySpec, map: SqlFieldMap, params: SqlParams, idColumn = 'id', tieBreak: readonly string[] = []): Result<SqlQueryParts> {
   const conditions: string[] = [];
   for (const [i, c] of spec.filterExpression.entries()) {
     const f = sqlField(map, c.operandLeft, params);
@@ -187,7 +223,7 @@ export function toSql(spec: QuerySpec, map: SqlFieldMap, params: SqlParams, idCo
     conditions.push(condition(f.value.texts, c, params));
   }
   const dir = spec.sortOrder === 'DESC' ? 'DESC' : 'ASC';
-  let orderBy = `${idColumn} COLLATE "C" ${dir}`;
+  let orderBy = [...tieBreak.map((e) => `${e} ${dir}`), `${idColumn} COLLATE "C" ${dir}`].join(', ');
   if (spec.sortField !== undefined) {
     const f = sqlField(map, spec.sortField, params);
     if (!f.ok) return fail('bad-request', f.message, [{ path: 'sortField', message: f.message, invalidValue: spec.sortField }]);

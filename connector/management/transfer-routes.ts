@@ -2,13 +2,12 @@
 import { Router, type Request, type Response } from 'express';
 import { fail } from '../common/result';
 import { DIALECT_INFO } from '../dsp/dialects';
-import { parseCallbackAddresses } from '../negotiation/control-plane-events';
 import type { TransferProcess } from '../transfer/transfer-process';
 import type { TransferCommand } from '../transfer/transfer-service';
 import { callerOf, requireRole, WRITERS } from '../tenancy/caller';
-import { idResponse, withContext } from './jsonld-body';
+import { createManagementBodyReader, idResponse, withContext } from './jsonld-body';
 import { sendFailure } from './management-errors';
-import { checkAddress, dialectOfProtocol, field, pageOf, stringField, type ManagementControlPlaneDeps } from './negotiation-routes';
+import { checkedCallbacks, dspTarget, field, querySpecOfBody, stringField, type ManagementControlPlaneDeps } from './negotiation-routes';
 
 export function transferJson(t: TransferProcess, extra: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return withContext({
@@ -28,29 +27,27 @@ export function createTransferRoutes(deps: ManagementControlPlaneDeps): Router {
 
   r.post('/', requireRole(...WRITERS), async (req: Request, res: Response) => {
     const body = req.body as unknown;
-    const address = checkAddress(stringField(body, 'counterPartyAddress'), 'counterPartyAddress', deps);
-    if (!address.ok) return sendFailure(res, address);
-    const dialect = dialectOfProtocol(stringField(body, 'protocol'));
-    if (!dialect.ok) return sendFailure(res, dialect);
+    const target = dspTarget(body, deps);
+    if (!target.ok) return sendFailure(res, target);
     const agreementId = stringField(body, 'contractId');
     if (agreementId === undefined) return sendFailure(res, fail('bad-request', 'contractId is required'));
-    const callbacks = parseCallbackAddresses(field(body, 'callbackAddresses'));
-    for (const cb of callbacks) {
-      const checked = checkAddress(cb.uri, 'callbackAddresses.uri', deps);
-      if (!checked.ok) return sendFailure(res, checked);
-    }
+    const callbacks = checkedCallbacks(body, deps);
+    if (!callbacks.ok) return sendFailure(res, callbacks);
     const pp = field(body, 'privateProperties');
     const started = await cp.transfers.start(tenant(res), {
-      agreementId, counterPartyAddress: address.value, dialect: dialect.value, format: stringField(body, 'transferType') ?? 'HttpData-PULL', callbackAddresses: callbacks,
+      agreementId, counterPartyAddress: target.value.address, dialect: target.value.dialect, format: stringField(body, 'transferType') ?? 'HttpData-PULL', callbackAddresses: callbacks.value,
       ...(typeof pp === 'object' && pp !== null ? { privateProperties: pp as Record<string, unknown> } : {}), actor: callerOf(res).actor,
     });
     if (!started.ok) return sendFailure(res, started);
     res.json(idResponse(started.value.entity.id, started.value.entity.createdAt));
   });
+  const reader = createManagementBodyReader();
   r.post('/request', async (req: Request, res: Response) => {
-    const p = pageOf(req.body);
-    const rows = await cp.db.withTenant(tenant(res), (tx) => cp.transferStore.list(tx, {}, p.offset, p.limit, p.order));
-    res.json(rows.map((s) => transferJson(s.entity, s.extra)));
+    const spec = await querySpecOfBody(reader, req.body);
+    if (!spec.ok) return sendFailure(res, spec);
+    const rows = await cp.db.withTenant(tenant(res), (tx) => cp.transferStore.query(tx, spec.value));
+    if (!rows.ok) return sendFailure(res, rows);
+    res.json(rows.value.map((s) => transferJson(s.entity, s.extra)));
   });
   const load = (res: Response, id: string) => cp.db.withTenant(tenant(res), (tx) => cp.transferStore.find(tx, id));
   r.get('/:id', async (req: Request, res: Response) => {

@@ -96,8 +96,8 @@ export interface ContractNegotiationMachine {
   receive(n: ContractNegotiation, message: NegotiationMessage, ctx: InboundContext): Result<Received>;
   /** Our side decides to send `kind`: moves to the pending state if the graph allows it from the current state. */
   send(n: ContractNegotiation, kind: NegotiationMessageKind, data?: NegotiationData): Result<ContractNegotiation>;
-  /** The counter-party acknowledged our pending message: the pending state becomes its target. */
-  acknowledged(n: ContractNegotiation, ack?: { readonly providerPid?: string }): Result<ContractNegotiation>;
+  /** The counter-party acknowledged our pending message: the pending state becomes its target (a first ACK names the other pid). */
+  acknowledged(n: ContractNegotiation, ack?: { readonly providerPid?: string; readonly consumerPid?: string }): Result<ContractNegotiation>;
   /** Stays in the current state and counts a retry (stateCount + 1). */
   retry(n: ContractNegotiation): ContractNegotiation;
   /** Ends a non-terminal negotiation locally (no message), e.g. when retries are exhausted. */
@@ -271,7 +271,10 @@ export function createContractNegotiationMachine(deps: { readonly now: () => Dat
     acknowledged(n, ack = {}) {
       const target = pendingTarget(n.state);
       if (target === undefined) return fail('bad-request', `nothing is pending in state ${n.state}`);
-      return ok(moveTo(n, target, n.providerPid === undefined && ack.providerPid !== undefined ? { providerPid: ack.providerPid } : {}));
+      return ok(moveTo(n, target, {
+        ...(n.providerPid === undefined && ack.providerPid !== undefined ? { providerPid: ack.providerPid } : {}),
+        ...(n.consumerPid === '' && ack.consumerPid !== undefined && ack.consumerPid !== '' ? { consumerPid: ack.consumerPid } : {}),
+      }));
     },
 
     retry(n) {

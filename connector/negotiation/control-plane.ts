@@ -26,6 +26,7 @@ import { createTransferProcessor } from '../transfer/transfer-processor';
 import { createTransferService, type TransferService } from '../transfer/transfer-service';
 import { createTransferStore, type EdrVault, type TransferStore } from '../transfer/transfer-store';
 import type { ProcessEventSink } from './control-plane-events';
+import { requiresManualApproval } from './manual-approval';
 import { createNegotiationProcessor, type RetryPolicy } from './negotiation-processor';
 import { createNegotiationService, type NegotiationService, type SelfIdentity } from './negotiation-service';
 import { createNegotiationStore, type NegotiationStore } from './negotiation-store';
@@ -57,8 +58,8 @@ export interface ControlPlaneDeps {
   readonly vault: EdrVault;
   readonly now: () => Date;
   didOf(tenantId: string): string;
-  /** BPN → DID for DSP 0.8 counter-parties named by BPNL. */
-  resolveDid?(counterPartyId: string): Promise<string | undefined>;
+  /** BPN → DID for DSP 0.8 counter-parties named by BPNL, looked up on behalf of `tenantId`. */
+  resolveDid?(counterPartyId: string, tenantId: string): Promise<string | undefined>;
   readonly engine?: PolicyEngine;
   readonly authenticator?: ParticipantAuthenticator;
   readonly events?: ProcessEventSink;
@@ -130,7 +131,10 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
   const common = { db, now, owner, listTenants, leaseMs: config.leaseMs, pollIntervalMs: config.pollIntervalMs, retry: config.retry, events: deps.events, onError: deps.onError };
   const negotiationProcessor = createNegotiationProcessor({ ...common, store: negotiationStore, client, callbackAddress, dspBase });
   const transferProcessor = createTransferProcessor({ ...common, store: transferStore, client, minter: deps.minter, liveness, publicUrl: config.publicUrl, callbackAddress, revokeTokens: deps.revokeTokens });
-  const negotiations = createNegotiationService({ db, store: negotiationStore, catalog, engine, now, selfIdentity, kick: negotiationProcessor.kick, events: deps.events });
+  const negotiations = createNegotiationService({
+    db, store: negotiationStore, catalog, source: deps.catalogSource, engine, now, selfIdentity, kick: negotiationProcessor.kick, events: deps.events,
+    manualApproval: async (tx, definitionId) => requiresManualApproval(await deps.catalogSource.contractDefinition(tx, definitionId)),
+  });
   const transfers = createTransferService({
     db, store: transferStore, agreements: negotiationStore, engine, now, vault: deps.vault, liveness, revokeTokens: deps.revokeTokens, kick: transferProcessor.kick, events: deps.events,
   });

@@ -9,7 +9,7 @@ import { createContractNegotiationMachine, type ContractNegotiation, type Negoti
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
 import { asPolicy, isPending } from './negotiation-service';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
-import { createWorkRunner, retryOrFail, type WorkRunner } from './work-runner';
+import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from './work-runner';
 
 export interface RetryPolicy {
   /** Sends attempted per state before giving up (default 5). */
@@ -40,7 +40,8 @@ export interface NegotiationProcessorDeps {
   readonly onError?: (err: unknown, context: string) => void;
 }
 
-type Send = (n: ContractNegotiation) => Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+type Ack = { providerPid?: string; consumerPid?: string } | undefined;
+type Send = (n: ContractNegotiation) => Promise<DspSendResult<Ack>>;
 
 function policyOut(value: unknown): Policy {
   const p = asPolicy(value);
@@ -71,22 +72,32 @@ export function createNegotiationProcessor(deps: NegotiationProcessorDeps): Work
         const r = await client.send({ ...toProvider(n, '/negotiations/request'), expect: 'ContractNegotiation', message: { type: 'ContractRequestMessage', consumerPid: n.consumerPid, callbackAddress, offer } });
         return r.ok ? { ok: true, value: { providerPid: (r.value as ContractNegotiationAck).providerPid } } : r;
       }
-      return client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid)}/request`), message: { type: 'ContractRequestMessage', ...pids(n), callbackAddress, offer } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+      return client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid)}/request`), message: { type: 'ContractRequestMessage', ...pids(n), callbackAddress, offer } }) as Promise<DspSendResult<Ack>>;
     },
-    ACCEPTING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/events`), message: { type: 'ContractNegotiationEventMessage', ...pids(n), eventType: 'ACCEPTED' } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>,
-    VERIFYING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/agreement/verification`), message: { type: 'ContractAgreementVerificationMessage', ...pids(n) } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>,
+    OFFERING: async (n) => {
+      const offer = serialized(n.dialect, n.offerPolicy);
+      const callbackAddress = deps.dspBase(n.tenantId, n.dialect);
+      if (n.consumerPid === '') {
+        // Provider-initiated: the consumer's ACK names its consumerPid.
+        const r = await client.send({ ...toProvider(n, '/negotiations/offers'), expect: 'ContractNegotiation', message: { type: 'ContractOfferMessage', providerPid: n.providerPid ?? n.id, callbackAddress, offer } });
+        return r.ok ? { ok: true, value: { consumerPid: (r.value as ContractNegotiationAck).consumerPid } } : r;
+      }
+      return client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.consumerPid)}/offers`), message: { type: 'ContractOfferMessage', ...pids(n), callbackAddress, offer } }) as Promise<DspSendResult<Ack>>;
+    },
+    ACCEPTING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/events`), message: { type: 'ContractNegotiationEventMessage', ...pids(n), eventType: 'ACCEPTED' } }) as Promise<DspSendResult<Ack>>,
+    VERIFYING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/agreement/verification`), message: { type: 'ContractAgreementVerificationMessage', ...pids(n) } }) as Promise<DspSendResult<Ack>>,
     AGREEING: (n) => {
       const agreement = policyOut(n.agreementPolicy);
       return client.send({
         ...toProvider(n, `/negotiations/${encodeURIComponent(n.consumerPid)}/agreement`),
         message: { type: 'ContractAgreementMessage', ...pids(n), agreement: serialized(n.dialect, agreement), timestamp: agreement.timestamp, callbackAddress: deps.dspBase(n.tenantId, n.dialect) },
-      }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+      }) as Promise<DspSendResult<Ack>>;
     },
-    FINALIZING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.consumerPid)}/events`), message: { type: 'ContractNegotiationEventMessage', ...pids(n), eventType: 'FINALIZED' } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>,
+    FINALIZING: (n) => client.send({ ...toProvider(n, `/negotiations/${encodeURIComponent(n.consumerPid)}/events`), message: { type: 'ContractNegotiationEventMessage', ...pids(n), eventType: 'FINALIZED' } }) as Promise<DspSendResult<Ack>>,
     TERMINATING: (n) => {
       const path = n.role === 'provider' ? `/negotiations/${encodeURIComponent(n.consumerPid)}/termination` : `/negotiations/${encodeURIComponent(n.providerPid ?? '')}/termination`;
       const reason = n.errorDetail !== undefined ? [n.errorDetail] : undefined;
-      return client.send({ ...toProvider(n, path), message: { type: 'ContractNegotiationTerminationMessage', ...pids(n), ...(reason !== undefined ? { reason } : {}) } }) as Promise<DspSendResult<{ providerPid?: string } | undefined>>;
+      return client.send({ ...toProvider(n, path), message: { type: 'ContractNegotiationTerminationMessage', ...pids(n), ...(reason !== undefined ? { reason } : {}) } }) as Promise<DspSendResult<Ack>>;
     },
   };
 
@@ -114,19 +125,20 @@ export function createNegotiationProcessor(deps: NegotiationProcessorDeps): Work
       await save(stored, n, null);
       return undefined;
     }
-    if (n.role === 'consumer' && n.state === 'TERMINATING' && n.providerPid === undefined) {
-      const ended = machine.fail(n, n.errorDetail ?? 'terminated before the provider answered');
+    const unanswered = n.role === 'consumer' ? n.providerPid === undefined : n.consumerPid === '';
+    if (n.state === 'TERMINATING' && unanswered) {
+      const ended = machine.fail(n, n.errorDetail ?? 'terminated before the counter-party answered');
       if (ended.ok) await save(stored, ended.value, null);
       return undefined;
     }
-    let result: DspSendResult<{ providerPid?: string } | undefined>;
+    let result: DspSendResult<Ack>;
     try {
       result = await processor(n);
     } catch (err) {
       result = { ok: false, reason: 'bad-request', message: (err as Error).message, retryable: false };
     }
     if (result.ok) {
-      const acked = machine.acknowledged(n, result.value?.providerPid !== undefined ? { providerPid: result.value.providerPid } : {});
+      const acked = machine.acknowledged(n, result.value ?? {});
       if (acked.ok) await save(stored, acked.value, null);
       return undefined;
     }
@@ -137,16 +149,7 @@ export function createNegotiationProcessor(deps: NegotiationProcessorDeps): Work
   }
 
   return createWorkRunner<StoredNegotiation>({
-    name: 'negotiation-processor',
-    db: deps.db,
-    listTenants: deps.listTenants,
+    ...runnerSettings(deps), name: 'negotiation-processor', handle,
     claim: (tx, owner, now, leaseMs, limit) => store.claim(tx, owner, now, leaseMs, limit),
-    handle,
-    now: deps.now,
-    owner: deps.owner,
-    leaseMs: deps.leaseMs,
-    batchSize: deps.batchSize,
-    pollIntervalMs: deps.pollIntervalMs,
-    onError: deps.onError,
   });
 }

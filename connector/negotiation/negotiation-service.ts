@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseExpandedPolicy, policiesEquivalent, type Policy, type PolicyEngine } from '../../policies/index';
 import { appendAudit } from '../audit/audit-log';
 import type { CatalogService } from '../catalog-service/catalog-service';
+import type { CatalogSource } from '../catalog-service/catalog-source';
 import { denialReason, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
@@ -18,6 +19,7 @@ import {
   type NegotiationRole,
 } from './contract-negotiation';
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
+import { createOfferOperations, type NegotiationKit, type NegotiationOfferOperations } from './negotiation-offers';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
 
 /** Our own identity as a participant. */
@@ -30,6 +32,10 @@ export interface NegotiationServiceDeps {
   readonly db: Pick<Database, 'withTenant'>;
   readonly store: NegotiationStore;
   readonly catalog: CatalogService;
+  /** The tenant's contract definitions and policies (provider offers and counter-offers). */
+  readonly source: CatalogSource;
+  /** Whether requests under a contract definition wait for the provider's user (default: never). */
+  manualApproval?(tx: TenantTx, definitionId: string): Promise<boolean>;
   readonly engine: PolicyEngine;
   readonly now: () => Date;
   selfIdentity(tenantId: string): Promise<SelfIdentity>;
@@ -50,7 +56,7 @@ export interface StartNegotiation {
   readonly actor: string;
 }
 
-export interface NegotiationService {
+export interface NegotiationService extends NegotiationOfferOperations {
   /** Provider: a ContractRequestMessage (initial → 201 semantics: `created`; counter-request otherwise). */
   onRequest(tenantId: string, dialect: DspDialect, message: ContractRequestMessage, from: Participant): Promise<Result<{ ack: ContractNegotiationAck; created: boolean }>>;
   /** Either role: any other negotiation message addressed to our process `id` in `role`. */
@@ -95,22 +101,40 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
     await appendAudit(tx, { actor, action: `negotiation.${n.state.toLowerCase()}`, target: `negotiation/${n.id}`, after: { state: n.state, errorDetail: n.errorDetail } }, deps.now());
   }
 
-  /** Provider decision after a (counter-)request: agreement when the usage policy holds, termination otherwise. */
-  async function decide(tx: TenantTx, n: ContractNegotiation, offer: Policy, definitionId: string, from: Participant): Promise<Result<ContractNegotiation>> {
+  /** The usage policy's denial reason with the caller's verified claims, or undefined when it holds. */
+  function usageDenial(offer: Policy, from: Participant): string | undefined {
     const verdict = deps.engine.evaluate(offer, 'contract.negotiation', policyContextOf(from, deps.now()));
-    if (!verdict.allowed) {
-      return machine.send(n, 'termination', { errorDetail: `usage policy not satisfied: ${denialReason(verdict.explanation)}` });
-    }
+    return verdict.allowed ? undefined : `usage policy not satisfied: ${denialReason(verdict.explanation)}`;
+  }
+
+  async function agree(tx: TenantTx, n: ContractNegotiation, offer: Policy, definitionId: string, assignee: string): Promise<Result<ContractNegotiation>> {
     const self = await deps.selfIdentity(tx.tenantId);
     const agreement: Policy = {
       ...offer,
       type: 'Agreement',
       id: encodeContractId(definitionId, offer.target ?? '', randomUUID()),
       assigner: participantIdIn(n.dialect, self),
-      assignee: n.dialect === '0.8' && from.bpn !== undefined ? from.bpn : from.did,
+      assignee,
       timestamp: deps.now().toISOString(),
     };
     return machine.send(n, 'agreement', { agreementId: agreement.id, agreementPolicy: agreement, assetId: offer.target });
+  }
+
+  /** Provider decision after a (counter-)request or acceptance: agreement when the usage policy holds, termination otherwise. */
+  async function decide(tx: TenantTx, n: ContractNegotiation, offer: Policy, definitionId: string, from: Participant): Promise<Result<ContractNegotiation>> {
+    const denial = usageDenial(offer, from);
+    if (denial !== undefined) return machine.send(n, 'termination', { errorDetail: denial });
+    return agree(tx, n, offer, definitionId, n.dialect === '0.8' && from.bpn !== undefined ? from.bpn : from.did);
+  }
+
+  /**
+   * Provider decision after a (counter-)request: under a manual-approval definition the usage policy is checked now
+   * (termination when it fails) and the negotiation stays REQUESTED for the provider's user; otherwise `decide`.
+   */
+  async function decideOrWait(tx: TenantTx, n: ContractNegotiation, offer: Policy, definitionId: string, from: Participant): Promise<Result<ContractNegotiation>> {
+    if (deps.manualApproval === undefined || !(await deps.manualApproval(tx, definitionId))) return decide(tx, n, offer, definitionId, from);
+    const denial = usageDenial(offer, from);
+    return denial === undefined ? ok(n) : machine.send(n, 'termination', { errorDetail: denial });
   }
 
   /** Checks the consumer's offer against ours: known offer id, same asset, equivalent rules. */
@@ -137,7 +161,10 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
     notify(tenantId, before, saved);
   }
 
+  const kit: NegotiationKit = { machine, write, audit, after, agree };
   return {
+    ...createOfferOperations({ db: deps.db, store, source: deps.source, now: deps.now, selfIdentity: deps.selfIdentity }, kit),
+
     async onRequest(tenantId, dialect, message, from) {
       const messageId = dspMessageFingerprint(message);
       const actor = `partner:${from.did}`;
@@ -155,10 +182,10 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         if (!checked.ok) return checked;
         const created = machine.fromInitialRequest({ id: `urn:uuid:${randomUUID()}`, tenantId, dialect, counterPartyId: from.did, counterPartyAddress: message.callbackAddress ?? '' }, message, { messageId, senderId: from.did });
         if (!created.ok) return created;
-        const decided = await decide(tx, created.value, checked.value.offer, checked.value.definitionId, from);
+        const decided = await decideOrWait(tx, created.value, checked.value.offer, checked.value.definitionId, from);
         if (!decided.ok) return decided;
         const saved = await store.insert(tx, decided.value, {
-          dueAt: deps.now().getTime(),
+          dueAt: isPending(decided.value) ? deps.now().getTime() : null,
           extra: { initialMessageId: messageId, definitionId: checked.value.definitionId, ...(from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {}) },
         });
         await audit(tx, actor, created.value);
@@ -183,16 +210,21 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         if (role === 'provider' && message.type === 'ContractRequestMessage') {
           const checked = await checkOffer(tx, message, from);
           const decided = checked.ok
-            ? await decide(tx, next, checked.value.offer, checked.value.definitionId, from)
+            ? await decideOrWait(tx, next, checked.value.offer, checked.value.definitionId, from)
             : machine.send(next, 'termination', { errorDetail: checked.message });
           if (!decided.ok) return decided;
           next = decided.value;
         } else if (role === 'provider' && next.state === 'ACCEPTED') {
+          // Our own last offer was accepted: the definition must still admit the caller (access policy with its claims,
+          // asset still selected), then the offered usage policy is evaluated exactly as for a request.
           const offer = asPolicy(next.offerPolicy);
           const definitionId = stored.extra['definitionId'];
-          const decided = offer.ok && typeof definitionId === 'string'
-            ? await decide(tx, next, { ...offer.value, target: offer.value.target ?? next.assetId }, definitionId, from)
-            : machine.send(next, 'termination', { errorDetail: 'the accepted offer cannot be read' });
+          const admitted = next.offerId === undefined ? fail('bad-request', 'no offer id') : await deps.catalog.resolveOffer(tx, from, next.offerId);
+          const decided = !offer.ok || typeof definitionId !== 'string'
+            ? machine.send(next, 'termination', { errorDetail: 'the accepted offer cannot be read' })
+            : !admitted.ok
+              ? machine.send(next, 'termination', { errorDetail: `the offer is no longer available: ${admitted.message}` })
+              : await decide(tx, next, { ...offer.value, target: offer.value.target ?? next.assetId }, definitionId, from);
           if (!decided.ok) return decided;
           next = decided.value;
         } else if (role === 'provider' && next.state === 'VERIFIED') {
@@ -224,13 +256,15 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
           if (!sent.ok) return sent;
           next = sent.value;
         } else if (role === 'consumer' && next.state === 'OFFERED') {
+          // A counter-offer with exactly the terms our user requested is accepted; any other offer waits in OFFERED for
+          // the user (accept, counter-request or terminate through the management API).
           const offered = asPolicy(next.offerPolicy);
           const mine = asPolicy(stored.extra['requestedOffer']);
-          const sent = offered.ok && mine.ok && policiesEquivalent(offered.value, mine.value)
-            ? machine.send(next, 'accepted')
-            : machine.send(next, 'termination', { errorDetail: 'the counter-offer differs from the requested offer' });
-          if (!sent.ok) return sent;
-          next = sent.value;
+          if (offered.ok && mine.ok && policiesEquivalent(offered.value, mine.value)) {
+            const sent = machine.send(next, 'accepted');
+            if (!sent.ok) return sent;
+            next = sent.value;
+          }
         } else if (role === 'consumer' && next.state === 'FINALIZED') {
           const agreement = asPolicy(next.agreementPolicy);
           if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');

@@ -1,5 +1,7 @@
 // SQL store of contract negotiations (both roles) and contract agreements, always inside a tenant transaction.
 import type { Policy } from '../../policies/index';
+import { ok, type Result } from '../common/result';
+import { columnFieldMap, sqlParams, toSql, type QuerySpec, type SqlFieldMap } from '../management/query-spec';
 import type { TenantTx } from '../store/database';
 import { negotiationFromRecord, negotiationToRecord, type ContractNegotiation } from './contract-negotiation';
 import { createProcessTable, type ProcessTable, type StoredProcess } from './process-table';
@@ -29,6 +31,71 @@ export interface NegotiationStore extends ProcessTable<ContractNegotiation> {
   insertAgreement(tx: TenantTx, agreement: ContractAgreementRecord): Promise<void>;
   findAgreement(tx: TenantTx, id: string): Promise<ContractAgreementRecord | undefined>;
   listAgreements(tx: TenantTx, offset: number, limit: number, order?: 'ASC' | 'DESC'): Promise<ContractAgreementRecord[]>;
+  /**
+   * A page of the tenant's negotiations matching an EDC QuerySpec, filtered, sorted and paged in SQL (fields: see
+   * {@link NEGOTIATION_QUERY_FIELDS}); default order created_at, id. `bad-request` naming an unknown field.
+   */
+  query(tx: TenantTx, spec: QuerySpec): Promise<Result<StoredNegotiation[]>>;
+  /** Like `query`, for agreements ({@link AGREEMENT_QUERY_FIELDS}). */
+  queryAgreements(tx: TenantTx, spec: QuerySpec): Promise<Result<ContractAgreementRecord[]>>;
+}
+
+/** Negotiation query fields as the management API shows them (`type` is CONSUMER/PROVIDER). */
+export const NEGOTIATION_QUERY_FIELDS: SqlFieldMap = columnFieldMap({
+  id: { column: 'id', aliases: ['@id'] },
+  state: { column: 'state' },
+  type: { column: 'upper(role)' },
+  counterPartyId: { column: 'counter_party_id' },
+  counterPartyAddress: { column: 'counter_party_address' },
+  contractAgreementId: { column: 'agreement_id', aliases: ['contractAgreement.id'], nullable: true },
+  assetId: { column: 'asset_id', nullable: true },
+  correlationId: { column: "CASE WHEN role = 'provider' THEN consumer_pid ELSE provider_pid END", nullable: true },
+  createdAt: { column: 'created_at', numeric: true },
+  stateTimestamp: { column: 'state_timestamp', numeric: true },
+});
+
+/** Agreement query fields; `contractSigningDate` is in epoch seconds, as shown. */
+export const AGREEMENT_QUERY_FIELDS: SqlFieldMap = columnFieldMap({
+  id: { column: 'id', aliases: ['@id'] },
+  assetId: { column: 'asset_id' },
+  providerId: { column: 'provider_id' },
+  consumerId: { column: 'consumer_id' },
+  contractSigningDate: { column: '(signing_date / 1000)', numeric: true },
+  'policy.assignee': { column: "(policy->>'assignee')", nullable: true },
+  'policy.assigner': { column: "(policy->>'assigner')", nullable: true },
+});
+
+interface ProcessRow {
+  record: unknown;
+  version: string | number;
+  extra: unknown;
+}
+
+/**
+ * A QuerySpec page of a process table, inside the tenant's transaction (RLS applies): every operand and paging value
+ * is a parameter. Shared by the negotiation and transfer stores.
+ */
+export async function queryProcesses<T>(
+  tx: TenantTx, table: 'cp_negotiations' | 'cp_transfers', fields: SqlFieldMap, spec: QuerySpec, fromRecord: (record: unknown) => T,
+): Promise<Result<StoredProcess<T>[]>> {
+  const params = sqlParams([tx.tenantId]);
+  const sql = toSql(spec, fields, params, 'id', ['created_at']);
+  if (!sql.ok) return sql;
+  const rows = await tx.query<ProcessRow>(
+    `SELECT record, version, extra FROM ${table} WHERE tenant_id = $1 AND ${sql.value.where} ORDER BY ${sql.value.orderBy} ${sql.value.page}`,
+    params.values,
+  );
+  return ok(rows.map((r) => ({
+    entity: fromRecord(r.record),
+    version: Number(r.version),
+    extra: (typeof r.extra === 'object' && r.extra !== null ? r.extra : {}) as Record<string, unknown>,
+  })));
+}
+
+function negotiationOf(record: unknown): ContractNegotiation {
+  const r = negotiationFromRecord(record);
+  if (!r.ok) throw new Error(`stored negotiation is malformed: ${r.message}`);
+  return r.value;
 }
 
 interface AgreementRow {
@@ -82,11 +149,7 @@ export function createNegotiationStore(): NegotiationStore {
       asset_id: n.assetId ?? null,
     }),
     toRecord: negotiationToRecord,
-    fromRecord(record) {
-      const r = negotiationFromRecord(record);
-      if (!r.ok) throw new Error(`stored negotiation is malformed: ${r.message}`);
-      return r.value;
-    },
+    fromRecord: negotiationOf,
   });
   const cols = 'id, negotiation_id, role, asset_id, provider_id, consumer_id, counter_party_id, counter_party_bpn, signing_date, policy, created_at';
   return {
@@ -108,6 +171,19 @@ export function createNegotiationStore(): NegotiationStore {
         [tx.tenantId, offset, limit],
       );
       return rows.map(agreementOf);
+    },
+    query(tx, spec) {
+      return queryProcesses(tx, 'cp_negotiations', NEGOTIATION_QUERY_FIELDS, spec, negotiationOf);
+    },
+    async queryAgreements(tx, spec) {
+      const params = sqlParams([tx.tenantId]);
+      const sql = toSql(spec, AGREEMENT_QUERY_FIELDS, params, 'id', ['created_at']);
+      if (!sql.ok) return sql;
+      const rows = await tx.query<AgreementRow>(
+        `SELECT ${cols} FROM cp_agreements WHERE tenant_id = $1 AND ${sql.value.where} ORDER BY ${sql.value.orderBy} ${sql.value.page}`,
+        params.values,
+      );
+      return ok(rows.map(agreementOf));
     },
   };
 }

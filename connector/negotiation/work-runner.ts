@@ -19,17 +19,31 @@ export interface WorkRunnerDeps<T> {
   readonly owner: string;
   /** How long a claim is exclusive; a process killed mid-flight loses its claims after this. Default 30 000. */
   readonly leaseMs?: number;
+  /** Rows claimed per transaction. Default 16. */
   readonly batchSize?: number;
+  /** Items of one tenant processed at once; further claims wait until some finish. Default 64. */
+  readonly maxInFlight?: number;
   /** Safety-net poll for retries, expired leases and work written by other replicas. Default 1 000 ms. */
   readonly pollIntervalMs?: number;
   readonly onError?: (err: unknown, context: string) => void;
 }
 
+/** What a processor hands to its work runner unchanged: database, tenants, clock, owner and timing. */
+export type RunnerSettings = Pick<WorkRunnerDeps<unknown>, 'db' | 'listTenants' | 'now' | 'owner' | 'leaseMs' | 'batchSize' | 'maxInFlight' | 'pollIntervalMs' | 'onError'>;
+
+/** The runner settings out of a processor's dependencies (only these fields, nothing else of them). */
+export function runnerSettings(deps: RunnerSettings): RunnerSettings {
+  return {
+    db: deps.db, listTenants: () => deps.listTenants(), now: deps.now, owner: deps.owner, leaseMs: deps.leaseMs,
+    batchSize: deps.batchSize, maxInFlight: deps.maxInFlight, pollIntervalMs: deps.pollIntervalMs, onError: deps.onError,
+  };
+}
+
 export interface WorkRunner {
   start(): void;
-  /** Stops polling and waits for running batches. */
+  /** Stops polling and waits for running claims and items. */
   stop(): Promise<void>;
-  /** Work for `tenantId` may be due now: process it right away (coalesced with a running pass). */
+  /** Work for `tenantId` may be due now: claim it right away (coalesced with a running claim). */
   kick(tenantId: string): void;
   /** One pass over every tenant (what the poll does); resolves when done. */
   runOnce(): Promise<void>;
@@ -37,11 +51,23 @@ export interface WorkRunner {
   runTenant(tenantId: string): Promise<void>;
 }
 
+/** Per-tenant pipeline: one claim transaction at a time, claimed items run without waiting for their batch. */
+interface TenantLane {
+  claiming: boolean;
+  /** Claim again once possible: a kick arrived during a claim, the last claim was full, or no room was left. */
+  again: boolean;
+  /** Claim until a claim comes back empty (runTenant and the poll); kicks stop after a claim that was not full. */
+  drain: boolean;
+  inFlight: number;
+  readonly done: Promise<void>;
+  settle(): void;
+}
+
 export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
   const leaseMs = deps.leaseMs ?? 30_000;
   const batch = deps.batchSize ?? 16;
-  const running = new Map<string, Promise<void>>();
-  const again = new Set<string>();
+  const maxInFlight = Math.max(1, deps.maxInFlight ?? 64);
+  const lanes = new Map<string, TenantLane>();
   const timers = new Set<NodeJS.Timeout>();
   let poll: NodeJS.Timeout | undefined;
   let stopped = true;
@@ -57,46 +83,82 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
     timers.add(timer);
   }
 
-  async function pass(tenantId: string): Promise<void> {
-    for (;;) {
-      const items = await deps.db.withTenant(tenantId, (tx) => deps.claim(tx, deps.owner, deps.now().getTime(), leaseMs, batch));
-      if (items.length === 0) return;
-      await Promise.all(items.map(async (item) => {
-        try {
-          const due = await deps.handle(tenantId, item);
-          if (due !== undefined) schedule(tenantId, due);
-        } catch (err) {
-          onError(err, `${deps.name}: processing failed for tenant ${tenantId}`);
-        }
-      }));
+  function laneOf(tenantId: string): TenantLane {
+    let lane = lanes.get(tenantId);
+    if (lane === undefined) {
+      let settle!: () => void;
+      const done = new Promise<void>((ok) => { settle = ok; });
+      lane = { claiming: false, again: false, drain: false, inFlight: 0, done, settle };
+      lanes.set(tenantId, lane);
+    }
+    return lane;
+  }
+
+  /** Ends the lane once nothing is claiming, running or wanted; its `done` resolves. */
+  function maybeIdle(tenantId: string, lane: TenantLane): void {
+    if (lane.claiming || lane.inFlight > 0 || lane.again) return;
+    if (lanes.get(tenantId) === lane) lanes.delete(tenantId);
+    lane.settle();
+  }
+
+  async function runItem(tenantId: string, lane: TenantLane, item: T): Promise<void> {
+    try {
+      const due = await deps.handle(tenantId, item);
+      if (due !== undefined) schedule(tenantId, due);
+    } catch (err) {
+      onError(err, `${deps.name}: processing failed for tenant ${tenantId}`);
+    } finally {
+      lane.inFlight--;
+      if (lane.again) pump(tenantId, lane);
+      else maybeIdle(tenantId, lane);
     }
   }
 
-  function runTenant(tenantId: string): Promise<void> {
-    const current = running.get(tenantId);
-    if (current !== undefined) {
-      again.add(tenantId);
-      return current;
+  /** Claims what is due (within the lane's free room) and starts each item at once. */
+  function pump(tenantId: string, lane: TenantLane): void {
+    if (lane.claiming) {
+      lane.again = true;
+      return;
     }
-    const p = (async () => {
-      try {
-        do {
-          again.delete(tenantId);
-          await pass(tenantId);
-        } while (again.has(tenantId));
-      } catch (err) {
+    const room = Math.min(batch, maxInFlight - lane.inFlight);
+    if (room <= 0) {
+      lane.again = true;
+      return;
+    }
+    lane.claiming = true;
+    lane.again = false;
+    void deps.db.withTenant(tenantId, (tx) => deps.claim(tx, deps.owner, deps.now().getTime(), leaseMs, room)).then(
+      (items) => {
+        lane.claiming = false;
+        // A full claim may have left due rows behind. A partial one took everything due, except that under READ
+        // COMMITTED a claim racing another replica's may come back short: draining (runTenant, the poll) therefore
+        // claims until a claim is empty, while a kick settles for the safety-net poll to pick up such rows.
+        if (items.length === room || (lane.drain && items.length > 0)) lane.again = true;
+        else if (items.length === 0) lane.drain = false;
+        lane.inFlight += items.length;
+        for (const item of items) void runItem(tenantId, lane, item);
+        if (lane.again) pump(tenantId, lane);
+        else maybeIdle(tenantId, lane);
+      },
+      (err: unknown) => {
+        lane.claiming = false;
+        lane.again = false;
         onError(err, `${deps.name}: claiming failed for tenant ${tenantId}`);
-      } finally {
-        running.delete(tenantId);
-      }
-    })();
-    running.set(tenantId, p);
-    return p;
+        maybeIdle(tenantId, lane);
+      },
+    );
+  }
+
+  function runTenant(tenantId: string): Promise<void> {
+    const lane = laneOf(tenantId);
+    lane.drain = true;
+    pump(tenantId, lane);
+    return lane.done;
   }
 
   function kick(tenantId: string): void {
     if (stopped) return;
-    setImmediate(() => void runTenant(tenantId));
+    setImmediate(() => pump(tenantId, laneOf(tenantId)));
   }
 
   async function runOnce(): Promise<void> {
@@ -130,7 +192,7 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
       if (poll !== undefined) clearTimeout(poll);
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      await Promise.all([...running.values()]);
+      await Promise.all([...lanes.values()].map((l) => l.done));
     },
     kick,
     runOnce,

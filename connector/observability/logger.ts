@@ -49,12 +49,24 @@ const redactFormat = winston.format((info) => {
 
 /** The root logger; components take `logger.child({ component })`. */
 export function createLogger(options: LoggerOptions): Logger {
-  return winston.createLogger({
+  // winston formats every entry before its transports drop the disabled levels: drop them first, so a debug or
+  // info line on a hot path costs nothing when that level is off (redaction deep-copies the entry).
+  const gate = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false));
+  const logger: Logger = winston.createLogger({
     level: options.level,
     silent: options.silent ?? false,
-    format: winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(gate(), redactFormat(), winston.format.timestamp(), winston.format.json()),
     transports: options.transports ?? [new winston.transports.Console()],
   });
+  // A disabled level returns before winston builds and streams the entry (children inherit these methods).
+  const methods = logger as unknown as Record<string, (...args: unknown[]) => Logger>;
+  for (const level of Object.keys(logger.levels)) {
+    const write = methods[level];
+    methods[level] = function (this: Logger, ...args: unknown[]): Logger {
+      return logger.isLevelEnabled(level) ? write.apply(this, args) : this;
+    };
+  }
+  return logger;
 }
 
 /** A logger that writes nothing (unit tests). */

@@ -16,6 +16,13 @@ export interface SystemTx {
 
 export type DatabaseEngine = 'postgres' | 'pglite';
 
+/** Callbacks of a notification channel subscription. */
+export interface ChannelHandlers {
+  readonly onMessage: (payload: string) => void;
+  /** Notifications may have been lost (and `connected` says whether the channel is listening again). */
+  readonly onReset: (connected: boolean) => void;
+}
+
 /** Connection to the connector's database. */
 export interface Database {
   readonly engine: DatabaseEngine;
@@ -32,6 +39,14 @@ export interface Database {
    * may bypass the app role's grants (tenant erasure, which also removes audit rows). Never call from request code.
    */
   withPrivilegedTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to a notification channel (PostgreSQL LISTEN/NOTIFY): `onMessage` gets each payload once it is
+   * committed, from this process or any other. `onReset` fires whenever notifications may have been missed (the
+   * listening connection dropped and came back), so anything derived from them must be dropped. Resolves once
+   * listening, or after `onReset(false)` when the database cannot be reached yet (it keeps retrying); the returned
+   * function stops it.
+   */
+  listen(channel: string, handlers: ChannelHandlers): Promise<() => Promise<void>>;
   /** True when the database answers and every migration is applied. */
   isReady(): Promise<boolean>;
   /** Closes the pool or the embedded instance. */

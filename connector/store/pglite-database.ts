@@ -31,6 +31,13 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions): Prom
         });
       }),
     ping: async () => void (await pg.query('SELECT 1')),
+    // One embedded session: every notification is delivered in-process and none can be missed.
+    listen: async (channel, handlers) => {
+      const stop = await pg.listen(channel, (payload) => handlers.onMessage(payload));
+      return async () => {
+        if (!pg.closed) await stop();
+      };
+    },
     close: async () => {
       if (!pg.closed) await pg.close();
     },

@@ -2,6 +2,7 @@
 import { Pool, types } from 'pg';
 import type { Database } from './database';
 import type { OwnerSession } from './owner-session';
+import { createPostgresListener } from './postgres-listener';
 import { transactionalDatabase } from './transactional-database';
 
 export interface PostgresDatabaseOptions {
@@ -32,6 +33,8 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
   });
   // An idle client's connection error must not crash the process; the pool replaces the client.
   pool.on('error', () => undefined);
+  // Notifications need a session of their own: a pooled connection is shared and may be replaced at any time.
+  const listener = createPostgresListener({ url: options.url });
 
   return transactionalDatabase('postgres', {
     async transaction(preamble, work) {
@@ -58,6 +61,10 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
       }
     },
     ping: async () => void (await pool.query('SELECT 1')),
-    close: () => pool.end(),
+    listen: (channel, handlers) => listener.listen(channel, handlers),
+    close: async () => {
+      await listener.close();
+      await pool.end();
+    },
   });
 }

@@ -1,5 +1,5 @@
 // Builds the Database surface (tenant, system, privileged and owner transactions, readiness) on one engine's transaction primitive.
-import type { Database, DatabaseEngine, SystemTx, TenantTx } from './database';
+import type { ChannelHandlers, Database, DatabaseEngine, SystemTx, TenantTx } from './database';
 import { migrationsApplied } from './migrations';
 import { privilegedPreamble, SYSTEM_PREAMBLE, tenantPreamble, type OwnerSession, type OwnerTx } from './owner-session';
 import { assertTenantId } from './tenant-guard';
@@ -9,6 +9,8 @@ export interface TransactionPrimitive {
   /** Runs `work` in one transaction that starts with `preamble` (statements without parameters); rolls back on throw. */
   transaction<T>(preamble: string | undefined, work: (tx: OwnerTx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /** LISTEN on `channel` until the returned function is called (see `Database.listen`). */
+  listen(channel: string, handlers: ChannelHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export function transactionalDatabase(engine: DatabaseEngine, primitive: Transac
         return false;
       }
     },
+    listen: (channel, handlers) => primitive.listen(channel, handlers),
     close: () => primitive.close(),
   };
   return db;

@@ -15,8 +15,8 @@ export interface EdrRefresherDeps {
   readonly vault: EdrVault;
   readonly http: Pick<OutboundHttpClient, 'request'>;
   readonly support: Pick<EdrRefreshSupport, 'createClientToken'>;
-  /** BPN → DID for DSP 0.8 providers named by BPNL. */
-  resolveDid?(counterPartyId: string): Promise<string | undefined>;
+  /** BPN → DID for DSP 0.8 providers named by BPNL, looked up on behalf of `tenantId` (the consumer). */
+  resolveDid?(counterPartyId: string, tenantId: string): Promise<string | undefined>;
   readonly now: () => Date;
   /** Refresh on read when the access token expires within this many seconds (default 30). */
   readonly thresholdSeconds?: number;
@@ -73,7 +73,7 @@ export function createEdrRefresher(deps: EdrRefresherDeps): EdrRefresher {
     const accessToken = edrProperty(edr, EDC_NS, 'authorization');
     const endpoint = edrProperty(edr, TX_AUTH_NS, 'refreshEndpoint') ?? edrProperty(edr, EDC_NS, 'endpoint') ?? edr.endpoint;
     if (refreshToken === undefined || accessToken === undefined || endpoint === undefined) return fail('conflict', 'the provider issued no refresh token for this transfer');
-    const providerDid = transfer.counterPartyId.startsWith('did:') ? transfer.counterPartyId : await deps.resolveDid?.(transfer.counterPartyId);
+    const providerDid = transfer.counterPartyId.startsWith('did:') ? transfer.counterPartyId : await deps.resolveDid?.(transfer.counterPartyId, tenantId);
     if (providerDid === undefined) return fail('conflict', `no DID known for provider ${transfer.counterPartyId}`);
     const clientToken = await deps.support.createClientToken(tenantId, providerDid, accessToken);
     const res = await deps.http.request({

@@ -5,6 +5,7 @@ import type { NegotiationStore } from '../negotiation/negotiation-store';
 import type { Database } from '../store/database';
 import type { TransferService } from './transfer-service';
 import type { TransferStore } from './transfer-store';
+import { monitorContext } from './usage-policy-guard';
 
 export interface PolicyMonitorDeps {
   readonly db: Pick<Database, 'withTenant'>;
@@ -44,11 +45,7 @@ export function createPolicyMonitor(deps: PolicyMonitorDeps): PolicyMonitor {
             continue;
           }
           // Credentials are not re-presented here: only scope-bound, time-like constraints (e.g. DataUsageEndDate) apply.
-          const verdict = deps.engine.evaluate(agreement.policy, 'policy.monitor', {
-            now: deps.now(),
-            counterParty: { did: agreement.counterPartyId, ...(agreement.counterPartyBpn !== undefined ? { bpn: agreement.counterPartyBpn } : {}), credentials: [] },
-            agreement: { id: agreement.id, signedAt: new Date(agreement.signingDate), assetId: agreement.assetId, policy: agreement.policy },
-          });
+          const verdict = deps.engine.evaluate(agreement.policy, 'policy.monitor', monitorContext(agreement, deps.now()));
           if (!verdict.allowed) doomed.push({ id: t.id, reason: `policy no longer satisfied: ${denialReason(verdict.explanation)}` });
         }
         if (page.length < PAGE) break;

@@ -79,7 +79,11 @@ export interface TransferProcessMachine {
    * A different request reusing the consumerPid is a conflict.
    */
   checkRepeatedRequest(existing: TransferProcess, message: TransferRequestMessage, senderId?: string): Result<'repeat'>;
-  /** Applies a counter-party message: checks pids, sender and the allowed-from table; a replay of the last message is a no-op. */
+  /**
+   * Applies a counter-party message: checks pids, sender and the allowed-from table; a replay of the last message is a
+   * no-op. A consumer's start (resume) puts a provider in STARTING: it owes the consumer a start message with a fresh
+   * data address. A consumer that is STARTED takes a provider's start message with a data address as a renewed EDR.
+   */
   receive(t: TransferProcess, message: TransferMessage, ctx: TransferInboundContext): Result<TransferReceived>;
   /** Our side decides to send `kind`: moves to the pending state if the graph allows it. */
   send(t: TransferProcess, kind: TransferMessageKind, data?: { readonly dataAddress?: DataAddress; readonly errorDetail?: string }): Result<TransferProcess>;
@@ -189,6 +193,10 @@ export function createTransferProcessMachine(deps: { readonly now: () => Date })
       const sender: TransferRole = t.role === 'provider' ? 'consumer' : 'provider';
       if (!mayEverSend(sender, kind)) return fail('bad-request', `a ${sender} may not send ${message.type}`);
       if (isTransferTerminal(t.state)) return fail('bad-request', `${message.type} is not allowed: the transfer is ${t.state}`);
+      // A provider's new start message to a running consumer renews its data address (resume, or a repeated start).
+      if (t.role === 'consumer' && kind === 'start' && t.state === 'STARTED' && message.type === 'TransferStartMessage' && message.dataAddress !== undefined) {
+        return ok({ transfer: moveTo(t, 'STARTED', { lastMessageId: ctx.messageId, dataAddress: message.dataAddress }), duplicate: false });
+      }
       const bothTerminating = kind === 'termination' && t.state === 'TERMINATING';
       const edge = bothTerminating ? undefined : findTransferEdge(transferCounterpartyViews(t.state, t.pendingFrom), kind, sender);
       if (edge === undefined && !bothTerminating) {
@@ -196,15 +204,15 @@ export function createTransferProcessMachine(deps: { readonly now: () => Date })
       }
       const to: TransferDspState = edge?.to ?? 'TERMINATED';
       const dataAddress = message.type === 'TransferStartMessage' ? message.dataAddress : undefined;
-      return ok({
-        transfer: moveTo(t, to, {
-          lastMessageId: ctx.messageId,
-          ...(dataAddress !== undefined ? { dataAddress } : {}),
-          ...(detailOf(message) !== undefined ? { errorDetail: detailOf(message) } : {}),
-          ...(t.providerPid === undefined && providerPid !== undefined ? { providerPid } : {}),
-        }),
-        duplicate: false,
-      });
+      const extra: Partial<TransferProcess> = {
+        lastMessageId: ctx.messageId,
+        ...(dataAddress !== undefined ? { dataAddress } : {}),
+        ...(detailOf(message) !== undefined ? { errorDetail: detailOf(message) } : {}),
+        ...(t.providerPid === undefined && providerPid !== undefined ? { providerPid } : {}),
+      };
+      // The consumer resumes: the provider owes it a TransferStartMessage with a fresh data address (EDC `transitionStarting`).
+      if (t.role === 'provider' && kind === 'start') return ok({ transfer: { ...moveTo(t, 'STARTING', extra), pendingFrom: 'SUSPENDED' }, duplicate: false });
+      return ok({ transfer: moveTo(t, to, extra), duplicate: false });
     },
 
     send(t, kind, data = {}) {

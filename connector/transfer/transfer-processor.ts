@@ -1,4 +1,4 @@
-// Transfer processors: one per pending state; STARTING on the provider mints the data-plane token and sends the EDR.
+// Transfer processors: one per pending state; STARTING on the provider (start or resume) mints a fresh data-plane token and sends the EDR.
 import { appendAudit } from '../audit/audit-log';
 import type { TokenMinter } from '../credentials/token-minter';
 import type { DspClient, DspSendResult } from '../dsp/client/dsp-client';
@@ -6,7 +6,7 @@ import type { DspDialect } from '../dsp/dialects';
 import type { DataAddress, TransferProcessAck } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
-import { createWorkRunner, retryOrFail, type WorkRunner } from '../negotiation/work-runner';
+import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from '../negotiation/work-runner';
 import type { Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
 import { isTransferPending } from './transfer-service';
@@ -81,13 +81,20 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
 
   async function startAsProvider(t: TransferProcess, stored: StoredTransfer): Promise<Outcome> {
     const consumerBpn = typeof stored.extra['counterPartyBpn'] === 'string' ? stored.extra['counterPartyBpn'] : undefined;
+    // Only the token in the start message being sent opens the data plane: earlier ones (before a suspension, or of a
+    // failed attempt) lose their binding and their refresh tokens.
+    if (deps.revokeTokens !== undefined) await deps.revokeTokens(t.tenantId, t.id);
     const minted = await deps.minter.mint({ tenantId: t.tenantId, agreementId: t.agreementId, transferId: t.id, consumer: { did: t.counterPartyId, ...(consumerBpn !== undefined ? { bpn: consumerBpn } : {}) } });
     if (!minted.ok) return minted.retryable ? { ok: false, reason: minted.reason, message: `token minting: ${minted.code}`, retryable: true } : { ok: false, terminate: `token minting failed: ${minted.code}` };
     const m = minted.value;
-    await deps.db.withTenant(t.tenantId, (tx) => store.saveBinding(tx, {
-      binding: m.binding, transferId: t.id, agreementId: t.agreementId, consumerDid: t.counterPartyId, ...(consumerBpn !== undefined ? { consumerBpn } : {}),
-      expiresAt: m.refreshExpiresAt?.getTime() ?? m.expiresAt.getTime(), createdAt: deps.now().getTime(),
-    }));
+    await deps.db.withTenant(t.tenantId, async (tx) => {
+      await store.deleteBindings(tx, t.id);
+      await store.saveBinding(tx, {
+        binding: m.binding, transferId: t.id, agreementId: t.agreementId, consumerDid: t.counterPartyId, ...(consumerBpn !== undefined ? { consumerBpn } : {}),
+        expiresAt: m.refreshExpiresAt?.getTime() ?? m.expiresAt.getTime(), createdAt: deps.now().getTime(),
+      });
+    });
+    deps.liveness.invalidate(t.tenantId);
     const dataAddress = buildDataAddress({
       endpoint: pactEndpoint(deps.publicUrl, t.tenantId),
       token: m.token,
@@ -167,16 +174,7 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
   }
 
   return createWorkRunner<StoredTransfer>({
-    name: 'transfer-processor',
-    db: deps.db,
-    listTenants: deps.listTenants,
+    ...runnerSettings(deps), name: 'transfer-processor', handle,
     claim: (tx, owner, now, leaseMs, limit) => store.claim(tx, owner, now, leaseMs, limit),
-    handle,
-    now: deps.now,
-    owner: deps.owner,
-    leaseMs: deps.leaseMs,
-    batchSize: deps.batchSize,
-    pollIntervalMs: deps.pollIntervalMs,
-    onError: deps.onError,
   });
 }

@@ -13,6 +13,7 @@ import type { Database, TenantTx } from '../store/database';
 import { PULL_FORMAT } from '../catalog-service/catalog-service';
 import {
   createTransferProcessMachine,
+  isTransferTerminal,
   transferAck,
   transferPendingTarget,
   type TransferMessageKind,
@@ -67,6 +68,7 @@ export function isTransferPending(t: { readonly state: string }): boolean {
 }
 
 const LEAVES_LIVE = new Set(['SUSPENDED', 'COMPLETED', 'TERMINATED', 'SUSPENDING', 'COMPLETING', 'TERMINATING']);
+const SUSPENDS = new Set(['SUSPENDING', 'SUSPENDED']);
 
 export function createTransferService(deps: TransferServiceDeps): TransferService {
   const machine = createTransferProcessMachine({ now: deps.now });
@@ -89,8 +91,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     if (isTransferPending(t)) deps.kick(tenantId);
     if (before === t.state) return;
     if (t.role === 'provider' && LEAVES_LIVE.has(t.state)) {
+      // A suspended transfer's tokens never work again: a resume mints new ones (the bindings are what make a token live).
+      if (SUSPENDS.has(t.state)) await deps.db.withTenant(tenantId, (tx) => store.deleteBindings(tx, t.id));
       deps.liveness.invalidate(tenantId);
-      if ((t.state === 'TERMINATED' || t.state === 'COMPLETED') && deps.revokeTokens !== undefined) await deps.revokeTokens(tenantId, t.id);
+      if (deps.revokeTokens !== undefined && (SUSPENDS.has(t.state) || t.state === 'TERMINATED' || t.state === 'COMPLETED')) await deps.revokeTokens(tenantId, t.id);
     }
     if (t.role === 'consumer' && (t.state === 'TERMINATED' || t.state === 'COMPLETED' || t.state === 'SUSPENDED')) await deps.vault.delete(tenantId, t.id);
     const ev = transferEventName(t.state);
@@ -143,7 +147,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         // Sealed before the state changes, so STARTED never shows without its EDR (PGlite: not inside the transaction).
         const known = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
         if (known === undefined || known.entity.role !== 'consumer' || known.entity.counterPartyId !== senderIdFor(known.entity.counterPartyId, from)) return fail('not-found', 'transfer process not found');
-        await deps.vault.put(tenantId, id, message.dataAddress);
+        if (!isTransferTerminal(known.entity.state)) await deps.vault.put(tenantId, id, message.dataAddress);
       }
       const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before?: string }>> => {
         const stored = await store.find(tx, id, true);

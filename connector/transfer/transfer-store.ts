@@ -2,6 +2,9 @@
 import type { SecretBox } from '../credentials/local/local-key-store';
 import type { TokenBinding } from '../credentials/token-minter';
 import type { DataAddress } from '../dsp/messages';
+import type { Result } from '../common/result';
+import { columnFieldMap, type QuerySpec, type SqlFieldMap } from '../management/query-spec';
+import { queryProcesses } from '../negotiation/negotiation-store';
 import { createProcessTable, type ProcessTable, type StoredProcess } from '../negotiation/process-table';
 import type { TenantTx } from '../store/database';
 import { transferFromRecord, transferToRecord, type TransferProcess } from './transfer-process';
@@ -31,6 +34,35 @@ export interface TransferStore extends ProcessTable<TransferProcess> {
   /** Every transfer a binding value serves (several for a shared Cognito token), with the transfer's state. */
   lookupBinding(tx: TenantTx, bindingValue: string): Promise<BindingLookup[]>;
   deleteBindings(tx: TenantTx, transferId: string): Promise<number>;
+  /**
+   * A page of the tenant's transfers matching an EDC QuerySpec, filtered, sorted and paged in SQL (fields: see
+   * {@link TRANSFER_QUERY_FIELDS}); default order created_at, id. `bad-request` naming an unknown field.
+   */
+  query(tx: TenantTx, spec: QuerySpec): Promise<Result<StoredTransfer[]>>;
+}
+
+/**
+ * Transfer query fields as the management API shows them: `type` is CONSUMER/PROVIDER, `correlationId` the
+ * counter-party's pid, `assetId` the consumer's record or else the agreement's asset.
+ */
+export const TRANSFER_QUERY_FIELDS: SqlFieldMap = columnFieldMap({
+  id: { column: 'id', aliases: ['@id'] },
+  state: { column: 'state' },
+  type: { column: 'upper(role)' },
+  assetId: { column: "COALESCE(extra->>'assetId', (SELECT a.asset_id FROM cp_agreements a WHERE a.tenant_id = cp_transfers.tenant_id AND a.id = cp_transfers.agreement_id))", nullable: true },
+  contractId: { column: 'agreement_id', aliases: ['contractAgreementId'] },
+  counterPartyId: { column: 'counter_party_id' },
+  counterPartyAddress: { column: 'counter_party_address' },
+  correlationId: { column: "CASE WHEN role = 'provider' THEN consumer_pid ELSE provider_pid END", nullable: true },
+  transferType: { column: 'format' },
+  createdAt: { column: 'created_at', numeric: true },
+  stateTimestamp: { column: 'state_timestamp', numeric: true },
+});
+
+function transferOf(record: unknown): TransferProcess {
+  const r = transferFromRecord(record);
+  if (!r.ok) throw new Error(`stored transfer is malformed: ${r.message}`);
+  return r.value;
 }
 
 /** The record without the data address: tokens never reach the process table. */
@@ -60,11 +92,7 @@ export function createTransferStore(): TransferStore {
       error_detail: t.errorDetail ?? null,
     }),
     toRecord: stripSecrets,
-    fromRecord(record) {
-      const r = transferFromRecord(record);
-      if (!r.ok) throw new Error(`stored transfer is malformed: ${r.message}`);
-      return r.value;
-    },
+    fromRecord: transferOf,
   });
   return {
     ...table,
@@ -88,6 +116,9 @@ export function createTransferStore(): TransferStore {
     async deleteBindings(tx, transferId) {
       const rows = await tx.query(`DELETE FROM cp_token_bindings WHERE tenant_id = $1 AND transfer_id = $2 RETURNING binding`, [tx.tenantId, transferId]);
       return rows.length;
+    },
+    query(tx, spec) {
+      return queryProcesses(tx, 'cp_transfers', TRANSFER_QUERY_FIELDS, spec, transferOf);
     },
   };
 }

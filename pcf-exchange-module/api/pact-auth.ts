@@ -20,7 +20,7 @@ export type PactPrincipal =
 
 export type BearerCheck =
   | { readonly ok: true; readonly principal: PactPrincipal }
-  | { readonly ok: false; readonly expired: boolean; readonly unavailable: boolean; readonly message: string };
+  | { readonly ok: false; readonly expired: boolean; readonly unavailable: boolean; readonly message: string; readonly forbidden?: boolean };
 
 /** Verifies bearer tokens presented on a tenant's PACT host. */
 export interface PactBearerVerifier {
@@ -76,6 +76,11 @@ export function createPactBearerVerifier(deps: PactBearerVerifierDeps): PactBear
   return {
     async verify(tenantId, token) {
       if (token === '') return refused('missing access token');
+      const known = deps.tokens.cachedVerification(tenantId, token);
+      if (known !== undefined) {
+        if (!(await deps.clients.isActive(tenantId, known.clientId))) return refused('invalid access token');
+        return { ok: true, principal: { kind: 'pact-client', clientId: known.clientId, expiresAt: known.expiresAt } };
+      }
       const header = peekHeader(token);
       if (header?.typ === PACT_TOKEN_TYPE || deps.dataPlaneVerifier === undefined) {
         const r = await deps.tokens.verify(tenantId, token);
@@ -84,6 +89,8 @@ export function createPactBearerVerifier(deps: PactBearerVerifierDeps): PactBear
         return { ok: true, principal: { kind: 'pact-client', clientId: r.value.clientId, expiresAt: r.value.expiresAt } };
       }
       const r = await deps.dataPlaneVerifier.verify(tenantId, token);
+      // A valid token whose agreement no longer permits use (e.g. past its DataUsageEndDate) is denied, not invalid.
+      if (!r.ok && r.reason === 'forbidden') return { ok: false, expired: false, unavailable: false, forbidden: true, message: r.message };
       if (!r.ok) return refused(r.code === 'expired' ? 'access token expired' : 'invalid access token', r.code === 'expired', r.code === 'unavailable');
       const v = r.value;
       return {

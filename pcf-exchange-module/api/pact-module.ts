@@ -9,7 +9,7 @@ import { createEventDeliveryWorker, type EventDeliveryWorker, type EventDelivery
 import type { PactOutbound } from '../events/outbound';
 import { createFootprintService } from '../service/footprint-service';
 import { createFootprintManagementRouter } from './management-router';
-import { createPactRouter, createPactShared, type PactHostOptions, type PactShared, type PactTenantDirectory } from './pact-router';
+import { createPactHostServices, createPactRouter, createPactShared, type PactHostOptions, type PactHostServices, type PactShared, type PactTenantDirectory } from './pact-router';
 
 export interface PactModuleDeps {
   readonly db: Database;
@@ -35,17 +35,33 @@ export interface PactModule {
   /** Start with the app, stop on shutdown. */
   readonly worker: EventDeliveryWorker;
   readonly shared: PactShared;
+  /** The framework-neutral host (the data-plane fast lane serves it without Express). */
+  readonly host: PactHostServices;
+  /** Starts the event worker and the read cache's change feed. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export function createPactModule(deps: PactModuleDeps): PactModule {
   const worker: EventDeliveryWorker = createEventDeliveryWorker({ db: deps.db, outbound: deps.outbound, secrets: deps.secrets, logger: deps.logger, now: deps.now, ...deps.delivery });
   const onEnqueued = (tenantId: string): void => worker.kick(tenantId);
   const shared = createPactShared({ ...deps, onEnqueued });
-  const footprints = createFootprintService({ db: deps.db, now: deps.now, publicUrl: deps.publicUrl, onEnqueued });
+  const host = createPactHostServices({ ...deps, onEnqueued }, shared);
+  // Changes made here drop this process's cached answers at once; other processes learn from the change feed.
+  const footprints = createFootprintService({ db: deps.db, now: deps.now, publicUrl: deps.publicUrl, onEnqueued, onChanged: (t) => shared.cache.invalidate(t) });
   return {
-    pactRouter: createPactRouter({ ...deps, shared, onEnqueued }),
+    pactRouter: createPactRouter({ ...deps, shared, host, onEnqueued }),
     managementRouter: createFootprintManagementRouter({ ...deps, shared, footprints, onEnqueued }),
     worker,
     shared,
+    host,
+    async start() {
+      worker.start();
+      await shared.cache.start();
+    },
+    async stop() {
+      await shared.cache.stop();
+      await worker.stop();
+    },
   };
 }

@@ -1,24 +1,22 @@
 // The tenant's PACT host (mounted at /tenants/:tenantId/pact): token endpoint, discovery, JWKS, /2 and /3 actions.
 import { randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { isValidTenantId } from '../../connector/common/tenant-id';
 import type { TenantKeyProvider } from '../../connector/credentials/key-provider';
 import type { DataPlaneTokenVerifier } from '../../connector/credentials/token-verifier';
 import type { Logger } from '../../connector/observability/logger';
 import type { Database } from '../../connector/store/database';
 import { createPactTokenService, PACT_SCOPES, type PactTokenService } from '../clients/pact-tokens';
 import { createFootprintRequestService, type FootprintRequestService } from '../service/request-service';
-import { createClientStatusCache, createPactBearerVerifier, type ClientStatusCache, type PactBearerVerifier } from './pact-auth';
-import { pactTokenError, type PactApiVersion } from './pact-errors';
-import { createPactHandlers, sendPact, sendPactCode } from './pact-host-handlers';
+import { createClientStatusCache, createPactBearerVerifier, type ClientStatusCache } from './pact-auth';
+import type { PactApiVersion } from './pact-errors';
+import { createPactHandlers, sendPactCode } from './pact-host-handlers';
+import { createPactHostCore, type CachedAnswer, type PactHostCore, type PactTenantDirectory } from './pact-host-core';
+import { sendReply, type PactReply } from './pact-replies';
+import { createFootprintReadCache, type FootprintReadCache } from '../store/footprint-read-cache';
 import { createPaginator } from './pagination';
-import { createTokenEndpoint } from './token-endpoint';
+import { createTokenEndpoint, type TokenRequest } from './token-endpoint';
 
-/** The app's view of tenants (the PACT host only needs to know whether one exists). */
-export interface PactTenantDirectory {
-  /** The tenant, or undefined when unknown or offboarded. */
-  get(tenantId: string): Promise<{ readonly id: string; readonly bpn: string; readonly displayName: string } | undefined>;
-}
+export type { PactTenantDirectory };
 
 export interface PactHostOptions {
   /** Access token lifetime (default 900 s). */
@@ -32,6 +30,8 @@ export interface PactHostOptions {
   readonly tenantCacheMs?: number;
   /** Largest accepted event body (default `1mb`). */
   readonly eventBodyLimit?: string;
+  /** Bytes of serialized answers kept in the read cache (default 64 MiB; 0 disables it). */
+  readonly readCacheBytes?: number;
 }
 
 /** Services shared between the PACT host and the management router (one instance per process). */
@@ -39,6 +39,14 @@ export interface PactShared {
   readonly tokens: PactTokenService;
   readonly clientStatus: ClientStatusCache;
   readonly requests: FootprintRequestService;
+  /** Serialized GetFootprint / ListFootprints answers, dropped on every committed footprint change. */
+  readonly cache: FootprintReadCache<CachedAnswer>;
+}
+
+/** The framework-neutral PACT host: read path and token endpoint (the Express router and the fast lane share it). */
+export interface PactHostServices {
+  readonly core: PactHostCore;
+  readonly token: (request: TokenRequest) => Promise<PactReply>;
 }
 
 export interface PactRouterDeps {
@@ -54,6 +62,8 @@ export interface PactRouterDeps {
   readonly options?: PactHostOptions;
   /** Shared services (built by `createPactModule`); built here when absent. */
   readonly shared?: PactShared;
+  /** The host services (built by `createPactModule`); built here when absent. */
+  readonly host?: PactHostServices;
   /** Called after a commit that queued events for `tenantId` (wakes the delivery worker). */
   readonly onEnqueued?: (tenantId: string) => void;
 }
@@ -64,10 +74,26 @@ export function createPactShared(deps: Pick<PactRouterDeps, 'db' | 'keys' | 'pub
     tokens: createPactTokenService({ keys: deps.keys, publicUrl: deps.publicUrl, now: deps.now, tokenTtlSeconds: deps.options?.tokenTtlSeconds }),
     clientStatus: createClientStatusCache(deps.db, deps.now),
     requests: createFootprintRequestService({ db: deps.db, now: deps.now, publicUrl: deps.publicUrl, onEnqueued: deps.onEnqueued }),
+    cache: createFootprintReadCache<CachedAnswer>(deps.db, { maxBytes: deps.options?.readCacheBytes }),
   };
 }
 
-const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i;
+/** The PACT host services of one tenant directory and set of shared services. */
+export function createPactHostServices(deps: PactRouterDeps, shared: PactShared): PactHostServices {
+  const opts = deps.options ?? {};
+  const core = createPactHostCore({
+    db: deps.db, tenants: deps.tenants, logger: deps.logger, now: deps.now, cache: shared.cache,
+    verifier: createPactBearerVerifier({ tokens: shared.tokens, clients: shared.clientStatus, dataPlaneVerifier: deps.dataPlaneVerifier }),
+    paginator: createPaginator(shared.tokens, opts.linkTtlSeconds, deps.now),
+    defaultPageSize: opts.defaultPageSize ?? 100, maxPageSize: opts.maxPageSize ?? 1000, tenantCacheMs: opts.tenantCacheMs,
+  });
+  const token = createTokenEndpoint({ db: deps.db, tokens: shared.tokens, tenantKnown: core.tenantKnown, logger: deps.logger, clientStatus: shared.clientStatus, now: deps.now });
+  return { core, token };
+}
+
+/** Limits of the token endpoint's form body (the fast lane applies the same). */
+export const TOKEN_BODY_LIMIT = 2048;
+export const TOKEN_PARAMETER_LIMIT = 10;
 const CLOUD_EVENT_TYPES = ['application/cloudevents+json', 'application/json', 'application/*+json'];
 
 function versionOf(req: Request): PactApiVersion {
@@ -79,59 +105,24 @@ type Handler = (req: Request, res: Response) => Promise<void>;
 export function createPactRouter(deps: PactRouterDeps): Router {
   const opts = deps.options ?? {};
   const shared = deps.shared ?? createPactShared(deps);
+  const { core, token } = deps.host ?? createPactHostServices(deps, shared);
   const log = deps.logger.child({ component: 'pact.host' });
-  const verifier: PactBearerVerifier = createPactBearerVerifier({ tokens: shared.tokens, clients: shared.clientStatus, dataPlaneVerifier: deps.dataPlaneVerifier });
-  const handlers = createPactHandlers({
-    db: deps.db, logger: deps.logger, paginator: createPaginator(shared.tokens, opts.linkTtlSeconds), requests: shared.requests,
-    defaultPageSize: opts.defaultPageSize ?? 100, maxPageSize: opts.maxPageSize ?? 1000,
-  });
-  const tenantCacheMs = opts.tenantCacheMs ?? 10_000;
-  const tenantCache = new Map<string, { known: boolean; until: number }>();
-
-  async function tenantKnown(tenantId: unknown): Promise<boolean> {
-    if (!isValidTenantId(tenantId)) return false;
-    const t = deps.now().getTime();
-    const hit = tenantCache.get(tenantId);
-    if (hit !== undefined && hit.until > t) return hit.known;
-    const known = (await deps.tenants.get(tenantId)) !== undefined;
-    if (tenantCache.size > 10_000) tenantCache.clear();
-    tenantCache.set(tenantId, { known, until: t + tenantCacheMs });
-    return known;
-  }
+  const handlers = createPactHandlers({ logger: deps.logger, requests: shared.requests });
+  const tenantKnown = core.tenantKnown;
 
   const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction): void => {
     fn(req, res).catch(next);
   };
 
-  /** Resolves true when the request may proceed (principal in `res.locals`), false when a refusal was sent. */
-  async function authenticateRequest(version: PactApiVersion, req: Request, res: Response): Promise<boolean> {
+  const authenticate = (version: PactApiVersion) => (req: Request, res: Response, next: NextFunction): void => {
     res.locals.pactVersion = version;
     const tenantId = String(req.params.tenantId);
-    const m = BEARER.exec(req.headers.authorization ?? '');
-    const refuse = (expired: boolean, message: string): false => {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="pact", error="invalid_token"');
-      sendPact(res, pactTokenError(version, expired, message));
-      return false;
-    };
-    if (m === null) return refuse(false, 'missing or malformed bearer token');
-    if (!(await tenantKnown(tenantId))) return refuse(false, 'invalid access token');
-    const check = await verifier.verify(tenantId, m[1]);
-    if (!check.ok) {
-      if (!check.unavailable) return refuse(check.expired, check.message);
-      sendPactCode(res, version, 'InternalError', 'token verification temporarily unavailable');
-      return false;
-    }
-    res.locals.pactTenantId = tenantId;
-    res.locals.pactPrincipal = check.principal;
-    const p = check.principal;
-    if (p.kind === 'data-plane') {
-      log.info('data-plane call', { tenantId, path: req.path, method: req.method, consumerBpn: p.bpn, agreementId: p.agreementId, transferId: p.transferId, requestId: res.locals.requestId });
-    }
-    return true;
-  }
-
-  const authenticate = (version: PactApiVersion) => (req: Request, res: Response, next: NextFunction): void => {
-    authenticateRequest(version, req, res).then((passed) => { if (passed) next(); }, next);
+    core.authenticate(version, tenantId, req.headers.authorization, { path: req.path, method: req.method, requestId: res.locals.requestId as string | undefined }).then((auth) => {
+      if (!auth.ok) return sendReply(res, auth.reply);
+      res.locals.pactTenantId = tenantId;
+      res.locals.pactPrincipal = auth.principal;
+      next();
+    }, next);
   };
 
   const router = Router({ mergeParams: true });
@@ -157,13 +148,15 @@ export function createPactRouter(deps: PactRouterDeps): Router {
   router.get('/jwks.json', jwks);
   router.get('/.well-known/jwks.json', jwks);
 
-  router.post('/auth/token', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 }),
-    wrap(createTokenEndpoint({ db: deps.db, tokens: shared.tokens, tenantKnown, logger: deps.logger, clientStatus: shared.clientStatus, now: deps.now })));
+  router.post('/auth/token', express.urlencoded({ extended: false, limit: TOKEN_BODY_LIMIT, parameterLimit: TOKEN_PARAMETER_LIMIT }), wrap(async (req, res) => {
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    sendReply(res, await token({ tenantId: String(req.params.tenantId), isForm: req.is('application/x-www-form-urlencoded') !== false, form, authorization: req.headers.authorization }));
+  }));
 
   const eventBody = express.json({ type: CLOUD_EVENT_TYPES, limit: opts.eventBodyLimit ?? '1mb' });
   for (const version of ['2', '3'] as const) {
-    router.get(`/${version}/footprints`, authenticate(version), wrap(handlers.list));
-    router.get(`/${version}/footprints/:id`, authenticate(version), wrap(handlers.get));
+    router.get(`/${version}/footprints`, authenticate(version), wrap(async (req, res) => sendReply(res, await core.listFootprints(version, String(req.params.tenantId), req.query))));
+    router.get(`/${version}/footprints/:id`, authenticate(version), wrap(async (req, res) => sendReply(res, await core.getFootprint(version, String(req.params.tenantId), String(req.params.id)))));
     router.post(`/${version}/events`, authenticate(version), eventBody, wrap(handlers.events));
     router.all(`/${version}/{*rest}`, (_req: Request, res: Response) => sendPactCode(res, version, 'NotImplemented', 'unknown action'));
   }
@@ -172,8 +165,8 @@ export function createPactRouter(deps: PactRouterDeps): Router {
     if (res.headersSent) return next(error);
     const version = versionOf(req);
     const e = error as { type?: string; status?: number };
-    if (e.type === 'entity.parse.failed' || e.type === 'entity.too.large' || e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' || e.status === 400) {
-      return sendPactCode(res, version, 'BadRequest', e.type === 'entity.too.large' ? 'request body too large' : 'malformed request body');
+    if (e.type === 'entity.parse.failed' || e.type === 'entity.too.large' || e.type === 'encoding.unsupported' || e.type === 'charset.unsupported' || e.type === 'parameters.too.many' || e.status === 400) {
+      return sendPactCode(res, version, 'BadRequest', e.type === 'entity.too.large' ? 'request body too large' : e.type === 'parameters.too.many' ? 'too many parameters' : 'malformed request body');
     }
     const errorId = randomUUID();
     log.error('PACT request failed', { errorId, path: req.path, error, requestId: res.locals.requestId });

@@ -15,9 +15,14 @@ function defining(query: QueryValues): [string, string[]][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The result-set-defining parameters as one canonical string (order of parameters and of repeated values ignored). */
+export function canonicalQuery(query: QueryValues): string {
+  return JSON.stringify(defining(query).map(([k, v]) => [k, [...v].sort()]));
+}
+
 /** A digest of the result-set-defining parameters: a cursor only continues the listing it was issued for. */
 export function filterDigest(version: PactApiVersion, query: QueryValues): string {
-  const canonical = JSON.stringify([version, defining(query).map(([k, v]) => [k, [...v].sort()])]);
+  const canonical = `[${JSON.stringify(version)},${canonicalQuery(query)}]`;
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }
 
@@ -33,12 +38,12 @@ export type CursorCheck = { ok: true; storeCursor: string | undefined } | { ok: 
 export interface Paginator {
   /** The store cursor of the request's `cursor` parameter, checked against tenant, version and filter. */
   read(tenantId: string, version: PactApiVersion, query: QueryValues): Promise<CursorCheck>;
-  /** The absolute next-page URL continuing after `storeCursor` with the same parameters. */
-  nextLink(tenantId: string, version: PactApiVersion, query: QueryValues, limit: number, storeCursor: string): Promise<string>;
+  /** The absolute next-page URL continuing after `storeCursor` with the same parameters, and when it expires (epoch ms). */
+  nextLink(tenantId: string, version: PactApiVersion, query: QueryValues, limit: number, storeCursor: string): Promise<{ url: string; expiresAt: number }>;
 }
 
 /** Links stay valid `ttlSeconds` (at least 180 s, as PACT requires). */
-export function createPaginator(tokens: PactTokenService, ttlSeconds = 900): Paginator {
+export function createPaginator(tokens: PactTokenService, ttlSeconds = 900, now: () => Date = () => new Date()): Paginator {
   const ttl = Math.max(180, ttlSeconds);
   return {
     async read(tenantId, version, query) {
@@ -53,12 +58,13 @@ export function createPaginator(tokens: PactTokenService, ttlSeconds = 900): Pag
       return { ok: true, storeCursor: r.claims.c };
     },
     async nextLink(tenantId, version, query, limit, storeCursor) {
+      const expiresAt = (Math.floor(now().getTime() / 1000) + ttl) * 1000;
       const cursor = await tokens.signCursor(tenantId, { v: version, q: filterDigest(version, query), c: storeCursor }, ttl);
       const params = new URLSearchParams();
       for (const [k, values] of defining(query)) for (const v of values) params.append(k, v);
       params.set('limit', String(limit));
       params.set(CURSOR_PARAM, cursor);
-      return `${tokens.issuer(tenantId)}/${version}/footprints?${params.toString()}`;
+      return { url: `${tokens.issuer(tenantId)}/${version}/footprints?${params.toString()}`, expiresAt };
     },
   };
 }

@@ -1,12 +1,12 @@
 // `POST auth/token` of a tenant's PACT host: OAuth2 client credentials (RFC 6749 §4.4) with HTTP Basic client auth.
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
 import type { Logger } from '../../connector/observability/logger';
 import type { Database } from '../../connector/store/database';
 import { createPactClientStore } from '../clients/pact-client-store';
 import type { PactTokenService } from '../clients/pact-tokens';
 import { DUMMY_SECRET_HASH, verifySecret } from '../clients/secret-hash';
 import type { ClientStatusCache } from './pact-auth';
+import { jsonReply, type PactReply } from './pact-replies';
 
 export interface TokenEndpointDeps {
   readonly db: Database;
@@ -66,44 +66,51 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   return { id: unform(decoded.slice(0, colon)), secret: unform(decoded.slice(colon + 1)) };
 }
 
-function oauthError(res: Response, status: number, error: string, description: string): void {
-  if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="pact"');
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(status).json({ error, error_description: description });
+/** What the token endpoint needs of one request, however it arrived. */
+export interface TokenRequest {
+  readonly tenantId: string;
+  /** True when the body was `application/x-www-form-urlencoded`. */
+  readonly isForm: boolean;
+  /** The parsed form fields. */
+  readonly form: Readonly<Record<string, unknown>>;
+  readonly authorization: string | undefined;
 }
 
-export function createTokenEndpoint(deps: TokenEndpointDeps): (req: Request, res: Response) => Promise<void> {
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+function oauthError(status: number, error: string, description: string): PactReply {
+  return jsonReply(status, { error, error_description: description }, status === 401 ? { ...NO_STORE, 'WWW-Authenticate': 'Basic realm="pact"' } : NO_STORE);
+}
+
+/** The token endpoint as a function from request to reply (the Express route and the fast lane both call it). */
+export function createTokenEndpoint(deps: TokenEndpointDeps): (request: TokenRequest) => Promise<PactReply> {
   const clients = createPactClientStore();
   const log = deps.logger.child({ component: 'pact.auth' });
   const now = deps.now ?? (() => new Date());
   const verified = createVerifiedCredentials(deps.clientStatus === undefined ? 0 : deps.verifiedTtlMs ?? 60_000, now);
-  const respond = async (res: Response, tenantId: string, clientId: string): Promise<void> => {
+  const respond = async (tenantId: string, clientId: string): Promise<PactReply> => {
     const issued = await deps.tokens.issue(tenantId, clientId);
     log.info('access token issued', { tenantId, clientId });
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    res.status(200).json({ access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn, scope: issued.scope });
+    return jsonReply(200, { access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn, scope: issued.scope }, { ...NO_STORE, Pragma: 'no-cache' });
   };
-  return async (req, res) => {
-    const tenantId = String(req.params.tenantId);
-    if (!req.is('application/x-www-form-urlencoded')) return oauthError(res, 400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body.grant_type === undefined) return oauthError(res, 400, 'invalid_request', 'grant_type is required');
-    if (body.grant_type !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'only client_credentials is supported');
-    const basic = parseBasic(req.headers.authorization);
-    if (basic === undefined) return oauthError(res, 401, 'invalid_client', 'client authentication with HTTP Basic is required');
+  return async ({ tenantId, isForm, form, authorization }) => {
+    if (!isForm) return oauthError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+    if (form.grant_type === undefined) return oauthError(400, 'invalid_request', 'grant_type is required');
+    if (form.grant_type !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'only client_credentials is supported');
+    const basic = parseBasic(authorization);
+    if (basic === undefined) return oauthError(401, 'invalid_client', 'client authentication with HTTP Basic is required');
     const known = await deps.tenantKnown(tenantId);
     const remembered = known ? verified.get(tenantId, basic.id, basic.secret) : undefined;
     if (remembered !== undefined && deps.clientStatus !== undefined && (await deps.clientStatus.isActive(tenantId, remembered))) {
-      return respond(res, tenantId, remembered);
+      return respond(tenantId, remembered);
     }
     const found = known ? await deps.db.withTenant(tenantId, (tx) => clients.findActive(tx, basic.id)) : undefined;
     const matches = await verifySecret(basic.secret, found?.secretHash ?? DUMMY_SECRET_HASH);
     if (found === undefined || !matches) {
       log.warn('client authentication failed', { tenantId: known ? tenantId : undefined, clientId: basic.id.slice(0, 64) });
-      return oauthError(res, 401, 'invalid_client', 'client authentication failed');
+      return oauthError(401, 'invalid_client', 'client authentication failed');
     }
     verified.set(tenantId, basic.id, basic.secret, found.client.clientId);
-    return respond(res, tenantId, found.client.clientId);
+    return respond(tenantId, found.client.clientId);
   };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { TenantKeyProvider } from '../../connector/credentials/key-provider';
+import { signCompactJws } from '../../connector/common/compact-jws';
 import { tokenHash } from '../../connector/credentials/token-minter';
 import { peekHeader } from '../../connector/credentials/token-verifier';
 
@@ -52,6 +53,8 @@ export interface PactTokenService {
   verifyCursor(tenantId: string, cursor: string): Promise<{ ok: true; claims: JWTPayload } | { ok: false; code: 'expired' | 'invalid' }>;
   /** The public keys to publish at the tenant's JWKS endpoint. */
   jwks(tenantId: string): Promise<JWK[]>;
+  /** The cached verification of `token` when it is cached and unexpired (a hot-path shortcut; `verify` is the check). */
+  cachedVerification(tenantId: string, token: string): VerifiedPactToken | undefined;
   /** Forgets cached verifications of tokens issued to `clientId` (revocation). */
   evictClient(tenantId: string, clientId: string): void;
 }
@@ -91,6 +94,10 @@ export function createPactTokenService(deps: PactTokenServiceDeps): PactTokenSer
   async function sign(tenantId: string, claims: Record<string, unknown>, typ: string, seconds: number): Promise<string> {
     const key = await deps.keys.signingKey(tenantId, 'pact-auth');
     const iat = Math.floor(deps.now().getTime() / 1000);
+    if (key.alg === 'ES256' || key.alg === 'EdDSA') {
+      const payload = { ...claims, iss: issuer(tenantId), aud: issuer(tenantId), iat, exp: iat + seconds };
+      return signCompactJws({ alg: key.alg, kid: key.kid, typ }, payload, key.privateKey);
+    }
     return new SignJWT(claims)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
       .setIssuer(issuer(tenantId))
@@ -108,12 +115,12 @@ export function createPactTokenService(deps: PactTokenServiceDeps): PactTokenSer
     },
 
     async verify(tenantId, token) {
-      const hash = tokenHash(token);
-      const key = `${tenantId}\u0000${hash}`;
-      const hit = verified.get(key);
-      if (hit !== undefined) {
+      // Keyed by the token itself (a hit costs one map lookup); a token only ever verifies for the tenant it was
+      // issued by, so a hit for another tenant is no hit (the full check then refuses it).
+      const hit = verified.get(token);
+      if (hit !== undefined && hit.tenantId === tenantId) {
         if (hit.expiresAt.getTime() > deps.now().getTime()) return { ok: true, value: hit };
-        verified.delete(key);
+        verified.delete(token);
         return { ok: false, code: 'expired', message: 'access token expired' };
       }
       const header = peekHeader(token);
@@ -126,13 +133,18 @@ export function createPactTokenService(deps: PactTokenServiceDeps): PactTokenSer
         return { ok: false, code: 'invalid', message: 'invalid access token' };
       }
       if (typeof payload.client_id !== 'string' || typeof payload.exp !== 'number') return { ok: false, code: 'invalid', message: 'invalid access token' };
-      const value = { tenantId, clientId: payload.client_id, expiresAt: new Date(payload.exp * 1000), tokenHash: hash };
+      const value = { tenantId, clientId: payload.client_id, expiresAt: new Date(payload.exp * 1000), tokenHash: tokenHash(token) };
       if (verified.size >= maxCached) {
         const oldest = verified.keys().next();
         if (oldest.done !== true) verified.delete(oldest.value);
       }
-      verified.set(key, value);
+      verified.set(token, value);
       return { ok: true, value };
+    },
+
+    cachedVerification(tenantId, token) {
+      const hit = verified.get(token);
+      return hit !== undefined && hit.tenantId === tenantId && hit.expiresAt.getTime() > deps.now().getTime() ? hit : undefined;
     },
 
     signCursor(tenantId, claims, ttlSeconds) {

@@ -46,6 +46,8 @@ export interface FootprintServiceDeps {
   readonly validator?: FootprintValidator;
   /** Called after a commit that queued events for `tenantId`. */
   readonly onEnqueued?: (tenantId: string) => void;
+  /** Called after every commit that changed `tenantId`'s footprints (read caches of this process drop them at once). */
+  readonly onChanged?: (tenantId: string) => void;
 }
 
 /** The supplier's footprint operations; each runs in one tenant transaction with its audit record. */
@@ -90,6 +92,7 @@ export function createFootprintService(deps: FootprintServiceDeps): FootprintSer
       if (error instanceof RollBack) return { result: error.failure as Result<T>, queued: 0 };
       throw error;
     });
+    if (result.ok) deps.onChanged?.(tenantId);
     if (queued > 0) deps.onEnqueued?.(tenantId);
     return result;
   }
@@ -109,7 +112,10 @@ export function createFootprintService(deps: FootprintServiceDeps): FootprintSer
 
     createMany(tenantId, who, docs, format) {
       return importFootprints(deps.db, tenantId, docs, undefined, {
-        actor: who.actor, requestId: who.requestId, format, now: deps.now, validator, publicUrl: deps.publicUrl, onCommitted: deps.onEnqueued,
+        actor: who.actor, requestId: who.requestId, format, now: deps.now, validator, publicUrl: deps.publicUrl, onCommitted: (t) => {
+          deps.onChanged?.(t);
+          deps.onEnqueued?.(t);
+        },
       });
     },
 

@@ -1,14 +1,11 @@
 // The whole product in aws credential mode: provisioning at onboarding, Cognito EDR tokens, termination, offboarding — AWS over nock.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { decodeJwt } from 'jose';
-import { pcfAccessPolicy, pcfUsagePolicy } from '../../policies/templates';
 import { testEngines, type EngineName } from '../support/databases';
 import { call, startTestRuntime, type TestRuntime } from '../support/runtime';
 import { CONNECTOR_OWN_CREDENTIALS, lockNetworkToLoopback, startFakeAws, type FakeAws } from './support/aws-nock';
+import { dspBase, eventually, managementOf, negotiate, publishPcf, startTransfer } from './support/runtime-flow-steps';
+import { edrOf } from './support/transfer-steps';
 
-const SPECS = resolve(__dirname, '../../../shared/specs');
-const EDC = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
 const PROTOCOL = 'dataspace-protocol-http:2025-1';
 const REGION = 'eu-west-1';
 const ACCOUNT = '210987654321';
@@ -17,16 +14,6 @@ const DOMAIN = 'supplier-pool';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/pcf-tenant-supplier`;
 const SECRET_NAME = 'pcf/tenants/supplier/cognito-client';
 const SCOPE = 'pcf-exchange/supplier/footprints.read';
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`not reached in ${timeoutMs} ms; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 type TokenMode = 'token-endpoint' | 'get-client-token';
 const CASES: [EngineName, TokenMode][] = testEngines().flatMap((e): [EngineName, TokenMode][] => [[e, 'token-endpoint'], [e, 'get-client-token']]);
@@ -99,49 +86,17 @@ describe.each(CASES)('supplier in aws credential mode → OEM through the runtim
 
   it('runs catalog → negotiation → transfer; the EDR is a Cognito token that reads footprints and stops at termination', async () => {
     aws.reset();
-    const sup = (method: string, path: string, body?: unknown) => call(rt.baseUrl, method, `/management/v3${path}`, { 'x-api-key': supplierKey }, body);
-    const oem = (method: string, path: string, body?: unknown) => call(rt.baseUrl, method, `/management/v3${path}`, { 'x-api-key': oemKey }, body);
-
-    const footprint = JSON.parse(readFileSync(resolve(SPECS, 'pact/v3/examples/example-1.json'), 'utf8')) as { id: string };
-    expect((await sup('POST', '/footprints', footprint)).status).toBeLessThan(300);
-    expect((await sup('POST', '/assets', {
-      '@context': EDC, '@id': 'pcf-exchange',
-      properties: { 'http://purl.org/dc/terms/type': { '@id': 'https://w3id.org/catenax/taxonomy#PcfExchange' } },
-      dataAddress: { '@type': 'DataAddress', type: 'HttpData', baseUrl: `${rt.baseUrl}/tenants/supplier/pact` },
-    })).status).toBe(200);
-    const access = pcfAccessPolicy({});
-    const usage = pcfUsagePolicy({});
-    expect((await sup('POST', '/policydefinitions', access)).status).toBe(200);
-    expect((await sup('POST', '/policydefinitions', usage)).status).toBe(200);
-    expect((await sup('POST', '/contractdefinitions', {
-      '@context': EDC, '@id': 'pcf-contract', accessPolicyId: access['@id'], contractPolicyId: usage['@id'],
-      assetsSelector: [{ operandLeft: 'https://w3id.org/edc/v0.0.1/ns/id', operator: '=', operandRight: 'pcf-exchange' }],
-    })).status).toBe(200);
+    const sup = managementOf(rt, supplierKey);
+    const oem = managementOf(rt, oemKey);
+    const footprint = { id: await publishPcf(rt, sup, 'supplier') };
 
     const supplierDid = ((await call(rt.baseUrl, 'GET', '/tenants/supplier/did.json')).body as { id: string }).id;
-    const dsp = `${rt.baseUrl}/tenants/supplier/dsp/2025-1`;
-    const catalog = await oem('POST', '/catalog/request', { '@context': EDC, '@type': 'CatalogRequest', counterPartyId: supplierDid, counterPartyAddress: dsp, protocol: PROTOCOL });
-    expect(catalog.status).toBe(200);
-    const dataset = ((catalog.body as { dataset: Record<string, unknown>[] }).dataset).find((d) => d['@id'] === 'pcf-exchange') as Record<string, unknown>;
-    const offer = (dataset.hasPolicy as Record<string, unknown>[])[0];
-    const negotiation = await oem('POST', '/contractnegotiations', {
-      '@context': ['https://w3id.org/dspace/2025/1/odrl-profile.jsonld', 'https://w3id.org/catenax/2025/9/policy/context.jsonld', EDC],
-      '@type': 'ContractRequest', counterPartyAddress: dsp, counterPartyId: supplierDid, protocol: PROTOCOL, policy: { ...offer, target: 'pcf-exchange' },
-    });
-    expect(negotiation.status).toBe(200);
-    const nid = encodeURIComponent((negotiation.body as { '@id': string })['@id']);
-    await eventually(() => oem('GET', `/contractnegotiations/${nid}/state`), (r) => (r.body as { state?: string }).state === 'FINALIZED');
-    const agreementId = ((await oem('GET', `/contractnegotiations/${nid}`)).body as { contractAgreementId: string }).contractAgreementId;
+    const target = { protocol: PROTOCOL, address: dspBase(rt, 'supplier', PROTOCOL), counterPartyId: supplierDid } as const;
+    const { agreementId } = await negotiate(oem, target);
     expect(aws.calls).toHaveLength(0); // no token before a transfer starts
 
-    const transfer = await oem('POST', '/transferprocesses', {
-      '@context': EDC, '@type': 'TransferRequest', contractId: agreementId, counterPartyAddress: dsp, protocol: PROTOCOL,
-      transferType: 'HttpData-PULL', dataDestination: { type: 'HttpProxy' },
-    });
-    expect(transfer.status).toBe(200);
-    const tid = encodeURIComponent((transfer.body as { '@id': string })['@id']);
-    await eventually(() => oem('GET', `/transferprocesses/${tid}/state`), (r) => (r.body as { state?: string }).state === 'STARTED');
-    const edr = (await oem('GET', `/edrs/${tid}/dataaddress`)).body as { endpoint: string; authorization: string };
+    const tid = encodeURIComponent(await startTransfer(oem, target, agreementId));
+    const edr = await edrOf(oem, decodeURIComponent(tid));
     expect(edr.endpoint).toBe(`${rt.baseUrl}/tenants/supplier/pact`);
 
     // The token is the one the user pool issued to the tenant's app client for its scope.

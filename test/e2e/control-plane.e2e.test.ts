@@ -3,8 +3,8 @@ import { parseExpandedPolicy, serializePolicy, type Policy } from '../../policie
 import { createSecretBoxEdrVault } from '../../connector/transfer/transfer-store';
 import type { Catalog } from '../../connector/dsp';
 import { decodeContractId } from '../../connector/negotiation/contract-ids';
-import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
-import { ASSET, eventually, HIDDEN_ASSET, OEM, OEM_BPN, startControlPlaneHarness, STRICT_ASSET, SUPPLIER, SUPPLIER_BPN, type Harness } from './support/control-plane-harness';
+import { testEngines, type TestDatabase } from '../support/databases';
+import { ASSET, eventually, HIDDEN_ASSET, OEM, OEM_BPN, closeTwoTenants, openTwoTenants, STRICT_ASSET, SUPPLIER, type Harness } from './support/control-plane-harness';
 
 describe.each(testEngines())('control plane end to end on %s', (engine) => {
   let db: TestDatabase;
@@ -13,18 +13,10 @@ describe.each(testEngines())('control plane end to end on %s', (engine) => {
   let dsp: string;
 
   beforeAll(async () => {
-    db = await openTestDatabase(engine);
-    await insertTenantRow(db, OEM, OEM_BPN);
-    await insertTenantRow(db, SUPPLIER, SUPPLIER_BPN);
-    h = await startControlPlaneHarness(db);
-    supplierDid = h.identity.dids.didOf(SUPPLIER);
-    dsp = h.cp.dspBase(SUPPLIER, '2025-1');
+    ({ db, h, supplierDid, dsp } = await openTwoTenants(engine));
   }, 60_000);
 
-  afterAll(async () => {
-    await h?.close();
-    await db?.close();
-  });
+  afterAll(() => closeTwoTenants(h, db));
 
   const negotiation = (tenant: string, id: string) => h.db.withTenant(tenant, (tx) => h.cp.negotiationStore.find(tx, id));
   const transfer = (tenant: string, id: string) => h.db.withTenant(tenant, (tx) => h.cp.transferStore.find(tx, id));

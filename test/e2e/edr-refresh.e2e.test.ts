@@ -1,8 +1,8 @@
 // EDR refresh through the real runtime: refresh-token grant at the provider's PACT host, rotation, auto_refresh on expiry.
 import { tokenHash } from '../../connector/credentials/token-minter';
 import { testEngines } from '../support/databases';
-import { call, startTestRuntime, type TestRuntime } from '../support/runtime';
-import { dspBase, managementOf, negotiateAndStart, onboard, publishPcf, waitState, type Api } from './support/runtime-flow-steps';
+import { call, type TestRuntime } from '../support/runtime';
+import { type Api, dspBase, negotiateAndStart, startSupplierAndOem, waitState } from './support/runtime-flow-steps';
 
 interface Edr { endpoint: string; authorization: string; 'tx-auth:refreshToken': string; 'tx-auth:refreshEndpoint': string; 'tx-auth:expiresIn': string }
 
@@ -11,16 +11,11 @@ const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'req
 
 describe.each(testEngines())('EDR refresh through the runtime on %s', (engine) => {
   let rt: TestRuntime;
-  let sup: Api;
   let oem: Api;
   let footprintId: string;
 
   beforeAll(async () => {
-    rt = await startTestRuntime(engine);
-    const keys = await onboard(rt, { supplier: 'BPNL00000000SUPP', oem: 'BPNL000000000OEM' });
-    sup = managementOf(rt, keys.supplier);
-    oem = managementOf(rt, keys.oem);
-    footprintId = await publishPcf(rt, sup, 'supplier');
+    ({ rt, oem, footprintId } = await startSupplierAndOem(engine));
   }, 60_000);
 
   afterAll(async () => {

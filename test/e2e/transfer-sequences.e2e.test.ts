@@ -2,8 +2,8 @@
 import { parseExpandedPolicy } from '../../policies/index';
 import type { Catalog } from '../../connector/dsp';
 import type { TransferCommand } from '../../connector/transfer/transfer-service';
-import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
-import { ASSET, eventually, OEM, OEM_BPN, startControlPlaneHarness, SUPPLIER, SUPPLIER_BPN, type Harness } from './support/control-plane-harness';
+import { testEngines, type TestDatabase } from '../support/databases';
+import { ASSET, eventually, OEM, closeTwoTenants, openTwoTenants, SUPPLIER, type Harness } from './support/control-plane-harness';
 
 describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
   let db: TestDatabase;
@@ -12,18 +12,10 @@ describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
   let dsp: string;
 
   beforeAll(async () => {
-    db = await openTestDatabase(engine);
-    await insertTenantRow(db, OEM, OEM_BPN);
-    await insertTenantRow(db, SUPPLIER, SUPPLIER_BPN);
-    h = await startControlPlaneHarness(db);
-    supplierDid = h.identity.dids.didOf(SUPPLIER);
-    dsp = h.cp.dspBase(SUPPLIER, '2025-1');
+    ({ db, h, supplierDid, dsp } = await openTwoTenants(engine));
   }, 60_000);
 
-  afterAll(async () => {
-    await h?.close();
-    await db?.close();
-  });
+  afterAll(() => closeTwoTenants(h, db));
 
   const find = (tenant: string, id: string) => h.db.withTenant(tenant, (tx) => h.cp.transferStore.find(tx, id));
 

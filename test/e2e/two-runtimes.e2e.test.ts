@@ -1,25 +1,12 @@
 // Supplier in runtime A, OEM in runtime B: two connectors, each with its own dev trust anchor trusting the other's, full flow over real HTTP with DCP.
-import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { didWebFor } from '../../connector/identity/did-web';
-import { pcfAccessPolicy, pcfUsagePolicy } from '../../policies/templates';
 import { testEngines } from '../support/databases';
 import { call, startTestRuntime, type TestRuntime } from '../support/runtime';
+import { dspBase, EDC, eventually, managementOf, negotiate, publishPcf, startTransfer } from './support/runtime-flow-steps';
+import { edrOf } from './support/transfer-steps';
 
-const SPECS = resolve(__dirname, '../../../shared/specs');
-const EDC = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
 const PROTOCOL = 'dataspace-protocol-http:2025-1';
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`not reached in ${timeoutMs} ms; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((done, reject) => {
@@ -76,57 +63,23 @@ describe.each(testEngines())('supplier in runtime A → OEM in runtime B over HT
   });
 
   it('catalog → negotiation → transfer → footprints across runtimes; every DSP call authenticated by DCP; terminate revokes', async () => {
-    const sup = (method: string, path: string, body?: unknown) => call(a.baseUrl, method, `/management/v3${path}`, { 'x-api-key': supplierKey }, body);
-    const oem = (method: string, path: string, body?: unknown) => call(b.baseUrl, method, `/management/v3${path}`, { 'x-api-key': oemKey }, body);
-
-    const footprint = JSON.parse(readFileSync(resolve(SPECS, 'pact/v3/examples/example-1.json'), 'utf8')) as { id: string };
-    expect((await sup('POST', '/footprints', footprint)).status).toBeLessThan(300);
-    expect((await sup('POST', '/assets', {
-      '@context': EDC, '@id': 'pcf-exchange',
-      properties: { 'http://purl.org/dc/terms/type': { '@id': 'https://w3id.org/catenax/taxonomy#PcfExchange' } },
-      dataAddress: { '@type': 'DataAddress', type: 'HttpData', baseUrl: `${a.baseUrl}/tenants/supplier/pact` },
-    })).status).toBe(200);
-    const access = pcfAccessPolicy({});
-    const usage = pcfUsagePolicy({});
-    expect((await sup('POST', '/policydefinitions', access)).status).toBe(200);
-    expect((await sup('POST', '/policydefinitions', usage)).status).toBe(200);
-    expect((await sup('POST', '/contractdefinitions', {
-      '@context': EDC, '@id': 'pcf-contract', accessPolicyId: access['@id'], contractPolicyId: usage['@id'],
-      assetsSelector: [{ operandLeft: 'https://w3id.org/edc/v0.0.1/ns/id', operator: '=', operandRight: 'pcf-exchange' }],
-    })).status).toBe(200);
+    const sup = managementOf(a, supplierKey);
+    const oem = managementOf(b, oemKey);
+    const footprint = { id: await publishPcf(a, sup, 'supplier') };
 
     const supplierDid = ((await call(a.baseUrl, 'GET', '/tenants/supplier/did.json')).body as { id: string }).id;
     const oemDid = ((await call(b.baseUrl, 'GET', '/tenants/oem/did.json')).body as { id: string }).id;
     expect(supplierDid).toContain(`127.0.0.1%3A${new URL(a.baseUrl).port}`);
     expect(oemDid).toContain(`127.0.0.1%3A${new URL(b.baseUrl).port}`);
-    const dsp = `${a.baseUrl}/tenants/supplier/dsp/2025-1`;
-    const catalog = await oem('POST', '/catalog/request', { '@context': EDC, '@type': 'CatalogRequest', counterPartyId: supplierDid, counterPartyAddress: dsp, protocol: PROTOCOL });
-    expect(catalog.status).toBe(200);
-    const dataset = ((catalog.body as { dataset: Record<string, unknown>[] }).dataset).find((d) => d['@id'] === 'pcf-exchange') as Record<string, unknown>;
-    expect(dataset).toBeDefined();
-    // A verified the OEM's presentation: it queried B's Credential Service for the OEM.
+    const target = { protocol: PROTOCOL, address: dspBase(a, 'supplier', PROTOCOL), counterPartyId: supplierDid } as const;
+    const { agreementId } = await negotiate(oem, target);
+    // A verified the OEM's presentations (it queried B's Credential Service), and the provider's callbacks into B
+    // were authenticated too (B queried A's Credential Service for the supplier).
     expect(dcpTraffic(b, /credentials\/presentations\/query/)).toBeGreaterThan(0);
-
-    const offer = (dataset.hasPolicy as Record<string, unknown>[])[0];
-    const negotiation = await oem('POST', '/contractnegotiations', {
-      '@context': ['https://w3id.org/dspace/2025/1/odrl-profile.jsonld', 'https://w3id.org/catenax/2025/9/policy/context.jsonld', EDC],
-      '@type': 'ContractRequest', counterPartyAddress: dsp, counterPartyId: supplierDid, protocol: PROTOCOL, policy: { ...offer, target: 'pcf-exchange' },
-    });
-    expect(negotiation.status).toBe(200);
-    const nid = encodeURIComponent((negotiation.body as { '@id': string })['@id']);
-    await eventually(() => oem('GET', `/contractnegotiations/${nid}/state`), (r) => (r.body as { state?: string }).state === 'FINALIZED');
-    const agreementId = ((await oem('GET', `/contractnegotiations/${nid}`)).body as { contractAgreementId: string }).contractAgreementId;
-    // The provider's callbacks into B were authenticated too: B queried A's Credential Service for the supplier.
     expect(dcpTraffic(a, /credentials\/presentations\/query/)).toBeGreaterThan(0);
 
-    const transfer = await oem('POST', '/transferprocesses', {
-      '@context': EDC, '@type': 'TransferRequest', contractId: agreementId, counterPartyAddress: dsp, protocol: PROTOCOL,
-      transferType: 'HttpData-PULL', dataDestination: { type: 'HttpProxy' },
-    });
-    expect(transfer.status).toBe(200);
-    const tid = encodeURIComponent((transfer.body as { '@id': string })['@id']);
-    await eventually(() => oem('GET', `/transferprocesses/${tid}/state`), (r) => (r.body as { state?: string }).state === 'STARTED');
-    const edr = (await oem('GET', `/edrs/${tid}/dataaddress`)).body as { endpoint: string; authorization: string };
+    const tid = encodeURIComponent(await startTransfer(oem, target, agreementId));
+    const edr = await edrOf(oem, decodeURIComponent(tid));
     expect(edr.endpoint).toBe(`${a.baseUrl}/tenants/supplier/pact`);
 
     const bearer = { authorization: `Bearer ${edr.authorization}` };

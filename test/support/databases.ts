@@ -8,7 +8,8 @@ import { createPgliteDatabase } from '../../connector/store/pglite-database';
 import { createPostgresDatabase } from '../../connector/store/postgres-database';
 import { adminUrl, withDatabase } from './pg-urls';
 
-export type TestDatabase = Database & OwnerSession;
+/** A test database; `url` is set on PostgreSQL (a second connection can play another replica). */
+export type TestDatabase = Database & OwnerSession & { readonly url?: string };
 export type EngineName = 'pglite' | 'postgres';
 
 /** The engines to run store tests on: PostgreSQL only when the run's template exists (always in CI). */
@@ -35,6 +36,7 @@ export async function openTestDatabase(engine: EngineName): Promise<TestDatabase
   const db = createPostgresDatabase({ url: withDatabase(name), poolSize: 4 });
   return {
     ...db,
+    url: withDatabase(name),
     async close() {
       await db.close();
       const drop = new Client({ connectionString: adminUrl() });

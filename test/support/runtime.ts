@@ -17,6 +17,8 @@ export interface TestRuntime {
   readonly operatorKey: string;
   /** Every log line written so far. */
   readonly logs: string[];
+  /** The runtime's database URL on PostgreSQL (undefined on PGlite). */
+  readonly databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,7 @@ export async function startTestRuntime(engine: EngineName, env: Record<string, s
   const runtime = await createRuntime(config, logger, { db });
   const address = await runtime.start();
   return {
-    runtime, operatorKey, logs, baseUrl: `http://127.0.0.1:${address.port}`,
+    runtime, operatorKey, logs, baseUrl: `http://127.0.0.1:${address.port}`, ...(db.url === undefined ? {} : { databaseUrl: db.url }),
     async close() {
       await runtime.stop();
       rmSync(dataDir, { recursive: true, force: true });

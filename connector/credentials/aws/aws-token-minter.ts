@@ -65,7 +65,10 @@ function validRequest(r: MintRequest): string | undefined {
   return undefined;
 }
 
-/** Builds the AWS minter. Per tenant: ≤ 1 AssumeRole per credential lifetime, ≤ 1 secret read per max age, 1 token per consumer. */
+/**
+ * Builds the AWS minter. Per tenant: ≤ 1 AssumeRole per credential lifetime, ≤ 1 secret read per max age, 1 token per
+ * consumer (or per transfer). A transfer minted again (resume or retried start) never gets the token it had before.
+ */
 export function createAwsTokenMinter(deps: AwsTokenMinterDeps): TokenMinter {
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'credentials.aws-minter' });
@@ -76,6 +79,19 @@ export function createAwsTokenMinter(deps: AwsTokenMinterDeps): TokenMinter {
   const secrets = createExpiringCache<CognitoClientSecret>({ now, marginMs: 0, maxAgeMs: (deps.secretMaxAgeSeconds ?? 3600) * 1000 });
   const tokens = createExpiringCache<CachedToken>({ now, marginMs: (deps.tokenMarginSeconds ?? 300) * 1000 });
   const liveSessions = new Map<string, TenantSession>();
+  // `${tenantId}|${transferId}` → hash and expiry of the token last handed to that transfer. A second mint for a
+  // transfer is a restart (resume, retried start): it must not get that token again, as Cognito cannot revoke it.
+  const handedOut = new Map<string, { readonly hash: string; readonly expiresAt: number }>();
+  let mintsSinceSweep = 0;
+
+  function rememberHandedOut(key: string, hash: string, expiresAt: Date): void {
+    handedOut.set(key, { hash, expiresAt: expiresAt.getTime() });
+    mintsSinceSweep += 1;
+    if (mintsSinceSweep < 1024) return;
+    mintsSinceSweep = 0;
+    const at = now().getTime();
+    for (const [k, v] of handedOut) if (v.expiresAt <= at) handedOut.delete(k);
+  }
 
   function count(tenantId: string, service: 'sts' | 'secretsmanager' | 'cognito-idp' | 'cognito-oauth2', operation: string, region: string): void {
     deps.counter?.record({ tenantId, service, operation, region });
@@ -180,9 +196,19 @@ export function createAwsTokenMinter(deps: AwsTokenMinterDeps): TokenMinter {
       const sharing = deps.tokenSharing ?? 'consumer';
       const audienceKey = sharing === 'consumer' && consumer !== undefined ? `consumer:${consumer}` : `transfer:${request.transferId}`;
       const tokenKey = `${base}|token|${s.cognito.clientId}|${s.cognito.scope}|${audienceKey}`;
+      const handedKey = `${tenantId}|${request.transferId}`;
+      const before = handedOut.get(handedKey);
       try {
-        const cached = await tokens.get(tokenKey, () => obtainToken(tenantId, s, base));
-        const hash = tokenHash(cached.accessToken);
+        let cached = await tokens.get(tokenKey, () => obtainToken(tenantId, s, base));
+        let hash = tokenHash(cached.accessToken);
+        if (before !== undefined && before.hash === hash) {
+          // Restart of this transfer: replace the shared cache entry with a fresh Cognito token.
+          tokens.delete(tokenKey);
+          cached = await tokens.get(tokenKey, () => obtainToken(tenantId, s, base));
+          hash = tokenHash(cached.accessToken);
+          log.info('replaced the cached token handed to this transfer before', { tenantId, transferId: request.transferId });
+        }
+        rememberHandedOut(handedKey, hash, cached.expiresAt);
         log.info('minted data-plane token', { tenantId, agreementId: request.agreementId, transferId: request.transferId, expiresAt: cached.expiresAt.toISOString() });
         return {
           ok: true,
@@ -206,6 +232,7 @@ export function createAwsTokenMinter(deps: AwsTokenMinterDeps): TokenMinter {
     },
     evictTenant(tenantId) {
       for (const cache of [sessions, secrets, tokens]) cache.deletePrefix(`${tenantId}|`);
+      for (const key of handedOut.keys()) if (key.startsWith(`${tenantId}|`)) handedOut.delete(key);
       for (const [key, session] of liveSessions) {
         if (key.startsWith(`${tenantId}|`)) {
           liveSessions.delete(key);

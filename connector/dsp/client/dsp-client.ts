@@ -20,8 +20,11 @@ export interface DspClientDeps {
   readonly codec: DspCodec;
   /** The `Authorization` header value for a request from `tenantId` to `partnerDid` (DCP SI token). */
   authorizationFor(tenantId: string, partnerDid: string): Promise<string>;
-  /** Maps a counter-party id that is not a DID (a BPNL for DSP 0.8) to its DID; undefined when unknown. */
-  resolveDid?(counterPartyId: string): Promise<string | undefined>;
+  /**
+   * Maps a counter-party id that is not a DID (a BPNL for DSP 0.8) to its DID; undefined when unknown. `tenantId` is
+   * the tenant the request is made for (a BDRS lookup authenticates with that tenant's membership credential).
+   */
+  resolveDid?(counterPartyId: string, tenantId: string): Promise<string | undefined>;
   readonly timeoutMs?: number;
 }
 
@@ -69,14 +72,14 @@ export function joinUrl(base: string, path: string): string {
 }
 
 export function createDspClient(deps: DspClientDeps): DspClient {
-  async function didOf(counterPartyId: string): Promise<string | undefined> {
+  async function didOf(counterPartyId: string, tenantId: string): Promise<string | undefined> {
     if (counterPartyId.startsWith('did:')) return counterPartyId;
-    return deps.resolveDid?.(counterPartyId);
+    return deps.resolveDid?.(counterPartyId, tenantId);
   }
 
   async function exchange(request: DspSendRequest<DspMessageType | undefined>): Promise<DspSendResult<{ status: number; json: unknown }>> {
       type Out = DspSendResult<never>;
-      const did = await didOf(request.counterPartyId);
+      const did = await didOf(request.counterPartyId, request.tenantId);
       if (did === undefined) return sendFailure('bad-request', `no DID known for counter-party ${request.counterPartyId}`, false) as Out;
       let authorization: string;
       try {

@@ -184,6 +184,15 @@ export function createDspRouter(deps: DspRouterDeps): Router {
       const g = await deps.negotiations.get(ctx.tenantId, 'consumer', param(ctx, 'id'), ctx.from);
       return g.ok ? { status: 200, body: g.value } : failureReply('negotiation', g);
     }));
+    // Provider-initiated negotiation: the provider's initial offer (its callbackAddress is where our answers go).
+    r.post('/callback/negotiations/offers', h('negotiation', async (ctx) => {
+      const m = await decode(ctx, 'ContractOfferMessage');
+      if (!m.ok) return failureReply('negotiation', m, ctx.req.body);
+      if (m.value.consumerPid !== undefined) return failureReply('negotiation', fail('bad-request', 'an initial offer must not carry a consumerPid'), m.value);
+      if (m.value.callbackAddress === undefined) return failureReply('negotiation', fail('bad-request', 'an initial offer needs a callbackAddress'), m.value);
+      const out = await deps.negotiations.onOffer(ctx.tenantId, ctx.dialect, m.value, ctx.from);
+      return out.ok ? { status: 201, body: out.value.ack } : failureReply('negotiation', out, m.value);
+    }));
     r.post('/callback/negotiations/:id/offers', h('negotiation', negotiationMessage('consumer', 'ContractOfferMessage')));
     r.post('/callback/negotiations/:id/agreement', h('negotiation', negotiationMessage('consumer', 'ContractAgreementMessage')));
     r.post('/callback/negotiations/:id/events', h('negotiation', negotiationMessage('consumer', 'ContractNegotiationEventMessage')));

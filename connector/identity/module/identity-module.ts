@@ -7,11 +7,14 @@ import type { Database } from '../../store/database';
 import { findTenant } from '../../tenancy/tenant-store';
 import type { TenantLifecycleHooks } from '../../tenancy/tenant-service';
 import { isValidTenantId } from '../../common/tenant-id';
+import { createBdrsBpnDirectory } from '../bdrs-directory';
+import type { BpnDirectory } from '../bpn-directory';
 import { createDevTrustAnchor, type DevTrustAnchor } from '../dev-trust-anchor';
 import { didWebFor } from '../did-web';
 import { createIdentityComponents, type IdentityComponents, type IdentityConfig } from '../identity-components';
 import type { DcpIdentityService } from '../dcp-identity-service';
 import { createSqlJtiReplayStore } from '../jti-replay-store';
+import { createMembershipPresenter } from '../membership-presentation';
 import { createIdentityOperatorRouter } from '../http/identity-operator-routes';
 import { createIdentityPublicRouters } from '../http/identity-public-routes';
 import { createSqlBpnDirectory, type SqlBpnDirectory } from './sql-bpn-directory';
@@ -46,6 +49,17 @@ export interface IdentityModuleDeps {
   readonly jtiPurgeIntervalMs?: number;
   /** How long a replica reuses its directory snapshot, ms. Default 30 000. */
   readonly directoryCacheTtlMs?: number;
+  /** A Catena-X BDRS server: when set, BPN ↔ DID lookups go to it instead of the built-in directory. */
+  readonly bdrs?: BdrsSettings;
+}
+
+export interface BdrsSettings {
+  /** Base URL; the directory is `GET {url}/bpn-directory`. */
+  readonly url: string;
+  /** How long a fetched map is reused, seconds. Default 900 (Tractus-X). */
+  readonly cacheSeconds?: number;
+  /** A lookup that misses refreshes the map only when it is at least this old, seconds. Default 30. */
+  readonly minRefreshSeconds?: number;
 }
 
 export interface IdentityModule {
@@ -57,8 +71,10 @@ export interface IdentityModule {
   readonly hooks: Required<Pick<TenantLifecycleHooks, 'afterOnboard' | 'beforeErase' | 'afterErase'>>;
   /** For the DSP layer: `authorizationFor` (outbound) and `authenticate` (inbound). */
   readonly dcp: DcpIdentityService;
-  /** BPN ↔ DID lookups for the DSP layer and policies. */
-  readonly bpnDirectory: SqlBpnDirectory;
+  /** BPN ↔ DID lookups for the DSP layer and policies: the BDRS client when `bdrs` is set, else the built-in directory. */
+  readonly bpnDirectory: BpnDirectory;
+  /** The built-in directory (our tenants + operator entries) behind the operator routes. */
+  readonly localDirectory: SqlBpnDirectory;
   /** Every identity component (DID documents, resolver, held credentials …). */
   readonly components: IdentityComponents;
   /** The dev trust anchor's DID when enabled. */
@@ -87,6 +103,24 @@ export function createIdentityModule(deps: IdentityModuleDeps): IdentityModule {
     { keys: deps.keys, http, db: deps.db, now, replay },
   );
   const directory = createSqlBpnDirectory({ db: deps.db, publicBaseUrl, now, cacheTtlMs: deps.directoryCacheTtlMs });
+  // The BDRS URL is the operator's own setting: its host is exempt from the address checks (an in-cluster BDRS is common).
+  const bdrsHttp = deps.bdrs === undefined ? undefined : createOutboundHttpClient({
+    ...deps.outbound,
+    allowedHosts: [...(deps.outbound.allowedHosts ?? []), new URL(deps.bdrs.url).hostname.toLowerCase()],
+  });
+  const bpnDirectory: BpnDirectory = deps.bdrs === undefined || bdrsHttp === undefined ? directory : createBdrsBpnDirectory({
+    url: deps.bdrs.url,
+    http: bdrsHttp,
+    presenter: createMembershipPresenter({
+      db: deps.db, credentials: components.heldCredentials, keys: deps.keys, didOf: components.dids.didOf, now,
+      activeTenants: async () => (await deps.db.withSystem((tx) => tx.query<{ id: string }>("SELECT id FROM tenants WHERE status = 'active' ORDER BY id LIMIT 100"))).map((r) => r.id),
+    }),
+    now,
+    logger: log,
+    cacheSeconds: deps.bdrs.cacheSeconds,
+    minRefreshSeconds: deps.bdrs.minRefreshSeconds,
+    maxResponseBytes: deps.outbound.maxResponseBytes,
+  });
 
   const state = createSqlTrustAnchorState({ db: deps.db, masterKey: deps.masterKey });
   let anchorPromise: Promise<DevTrustAnchor> | undefined;
@@ -148,7 +182,11 @@ export function createIdentityModule(deps: IdentityModuleDeps): IdentityModule {
     },
     afterErase(tenantId) {
       directory.invalidate();
-      components.resolver.evict(components.dids.didOf(tenantId));
+      const did = components.dids.didOf(tenantId);
+      components.resolver.evict(did);
+      // Neither as verifier nor as partner may an erased tenant's verified presentations be reused.
+      components.presentationCache.invalidateTenant(tenantId);
+      components.presentationCache.invalidatePartner(did);
     },
   };
 
@@ -158,7 +196,8 @@ export function createIdentityModule(deps: IdentityModuleDeps): IdentityModule {
     operatorRouter,
     hooks,
     dcp: components.dcp,
-    bpnDirectory: directory,
+    bpnDirectory,
+    localDirectory: directory,
     components,
     trustAnchorDid: anchorDid,
     async start() {
@@ -167,6 +206,7 @@ export function createIdentityModule(deps: IdentityModuleDeps): IdentityModule {
         log.warn('the development trust anchor is enabled: it issues Catena-X credentials to every tenant; disable it in production', { did: anchorDid });
       }
       if (deps.outbound.allowLoopback) log.warn('outbound calls to loopback addresses are allowed (development only)');
+      if (deps.bdrs !== undefined) log.info('BPN directory: BDRS', { url: deps.bdrs.url });
       if (timer !== undefined) return;
       timer = setInterval(() => {
         replay.purgeExpired().catch((err: unknown) => log.warn('jti replay purge failed', { error: err instanceof Error ? err.message : String(err) }));
@@ -177,6 +217,7 @@ export function createIdentityModule(deps: IdentityModuleDeps): IdentityModule {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
       http.close();
+      bdrsHttp?.close();
     },
   };
 }

@@ -19,7 +19,7 @@ import { createEdrRoutes } from '../../../connector/management/edr-routes';
 import { createAgreementRoutes, createNegotiationRoutes } from '../../../connector/management/negotiation-routes';
 import { createTransferRoutes } from '../../../connector/management/transfer-routes';
 import { createSecretBoxEdrVault } from '../../../connector/transfer/transfer-store';
-import type { TestDatabase } from '../../support/databases';
+import { insertTenantRow, openTestDatabase, type EngineName, type TestDatabase } from '../../support/databases';
 
 export const OEM = 'oem';
 export const SUPPLIER = 'supplier';
@@ -167,4 +167,19 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
     if (Date.now() > until) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A fresh database with the OEM and the supplier as tenants, and the harness on it (close with `closeTwoTenants`). */
+export async function openTwoTenants(engine: EngineName): Promise<{ db: TestDatabase; h: Harness; supplierDid: string; dsp: string }> {
+  const db = await openTestDatabase(engine);
+  await insertTenantRow(db, OEM, OEM_BPN);
+  await insertTenantRow(db, SUPPLIER, SUPPLIER_BPN);
+  const h = await startControlPlaneHarness(db);
+  return { db, h, supplierDid: h.identity.dids.didOf(SUPPLIER), dsp: h.cp.dspBase(SUPPLIER, '2025-1') };
+}
+
+/** Stops what `openTwoTenants` started (each part only if it was started). */
+export async function closeTwoTenants(h: Harness | undefined, db: TestDatabase | undefined): Promise<void> {
+  await h?.close();
+  await db?.close();
 }

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pcfAccessPolicy, pcfUsagePolicy } from '../../../policies/templates';
-import { call, type TestRuntime } from '../../support/runtime';
+import type { EngineName } from '../../support/databases';
+import { call, startTestRuntime, type TestRuntime } from '../../support/runtime';
 
 export const SPECS = resolve(__dirname, '../../../../shared/specs');
 export const EDC = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
@@ -71,8 +72,8 @@ export function dspBase(rt: TestRuntime, tenantId: string, protocol: Protocol): 
   return `${rt.baseUrl}/tenants/${tenantId}/dsp${seg}`;
 }
 
-/** Consumer: catalog → negotiation (FINALIZED) → transfer (STARTED); returns the ids and the catalog's offer. */
-export async function negotiateAndStart(consumer: Api, target: FlowTarget): Promise<{ negotiationId: string; agreementId: string; transferId: string; catalog: Record<string, unknown> }> {
+/** Consumer: catalog → negotiation (FINALIZED); returns the ids and the catalog. */
+export async function negotiate(consumer: Api, target: FlowTarget): Promise<{ negotiationId: string; agreementId: string; catalog: Record<string, unknown> }> {
   const base = { counterPartyAddress: target.address, counterPartyId: target.counterPartyId, protocol: target.protocol };
   const catalog = await consumer('POST', '/catalog/request', { '@context': EDC, '@type': 'CatalogRequest', ...base });
   if (catalog.status !== 200) throw new Error(`catalog: ${catalog.status} ${JSON.stringify(catalog.body)}`);
@@ -92,13 +93,25 @@ export async function negotiateAndStart(consumer: Api, target: FlowTarget): Prom
   const n = await eventually(() => consumer('GET', `/contractnegotiations/${nid}`), (r) => ['FINALIZED', 'TERMINATED'].includes((r.body as { state?: string }).state ?? ''));
   const agreementId = (n.body as { contractAgreementId?: string }).contractAgreementId;
   if (agreementId === undefined) throw new Error(`negotiation ended ${JSON.stringify(n.body)}`);
+  return { negotiationId, agreementId, catalog: cat };
+}
+
+/** Consumer: a PULL transfer under `agreementId`, waited for until STARTED; returns its id. */
+export async function startTransfer(consumer: Api, target: FlowTarget, agreementId: string): Promise<string> {
   const transfer = await consumer('POST', '/transferprocesses', {
-    '@context': EDC, '@type': 'TransferRequest', contractId: agreementId, ...base, transferType: 'HttpData-PULL', dataDestination: { type: 'HttpProxy' },
+    '@context': EDC, '@type': 'TransferRequest', contractId: agreementId, counterPartyAddress: target.address, protocol: target.protocol,
+    transferType: 'HttpData-PULL', dataDestination: { type: 'HttpProxy' },
   });
   if (transfer.status !== 200) throw new Error(`transfer: ${transfer.status} ${JSON.stringify(transfer.body)}`);
   const transferId = (transfer.body as { '@id': string })['@id'];
   await waitState(consumer, 'transferprocesses', transferId, 'STARTED');
-  return { negotiationId, agreementId, transferId, catalog: cat };
+  return transferId;
+}
+
+/** Consumer: catalog → negotiation (FINALIZED) → transfer (STARTED); returns the ids and the catalog's offer. */
+export async function negotiateAndStart(consumer: Api, target: FlowTarget): Promise<{ negotiationId: string; agreementId: string; transferId: string; catalog: Record<string, unknown> }> {
+  const n = await negotiate(consumer, target);
+  return { ...n, transferId: await startTransfer(consumer, target, n.agreementId) };
 }
 
 /** Waits until a negotiation or transfer reaches `state` (fails fast on another terminal state). */
@@ -110,4 +123,12 @@ export async function waitState(api: Api, kind: 'transferprocesses' | 'contractn
   });
   const got = (r.body as { state?: string }).state;
   if (got !== state) throw new Error(`${kind} ${id} reached ${got}, expected ${state}`);
+}
+
+/** A runtime with a supplier (publishing the PCF offer under `usage`) and an OEM, and both tenants' management APIs. */
+export async function startSupplierAndOem(engine: EngineName, usage = pcfUsagePolicy({})): Promise<{ rt: TestRuntime; sup: Api; oem: Api; footprintId: string }> {
+  const rt = await startTestRuntime(engine);
+  const keys = await onboard(rt, { supplier: 'BPNL00000000SUPP', oem: 'BPNL000000000OEM' });
+  const sup = managementOf(rt, keys.supplier);
+  return { rt, sup, oem: managementOf(rt, keys.oem), footprintId: await publishPcf(rt, sup, 'supplier', usage) };
 }

@@ -157,13 +157,13 @@ describe('AWS token minter (STS → Secrets Manager → Cognito, nock on the wir
   it('renews the token before it expires (margin) and the credentials before their expiry', async () => {
     sts('tenant-a'); secret('tenant-a'); oauth('tenant-a', 1, undefined, 600);
     const m = minter({ tokenMarginSeconds: 300, credentialMarginSeconds: 300 });
-    const first = await m.mint(req('tenant-a'));
+    const first = await m.mint(req('tenant-a', 1));
     t += 299_000;
-    const same = await m.mint(req('tenant-a'));
+    const same = await m.mint(req('tenant-a', 2));
     expect(first.ok && same.ok && same.value.token === first.value.token).toBe(true);
     oauth('tenant-a', 1, undefined, 3600);
     t += 2_000;
-    const renewed = await m.mint(req('tenant-a'));
+    const renewed = await m.mint(req('tenant-a', 3));
     expect(renewed.ok && first.ok && renewed.value.token !== first.value.token).toBe(true);
     expect(counter.count({ operation: 'AssumeRole' })).toBe(1);
     expect(counter.count({ operation: 'token' })).toBe(2);
@@ -173,6 +173,53 @@ describe('AWS token minter (STS → Secrets Manager → Cognito, nock on the wir
     expect(counter.count({ operation: 'AssumeRole' })).toBe(2);
     expect(counter.count({ operation: 'GetSecretValue' })).toBe(1);
     expect(counter.count({ operation: 'token' })).toBe(3);
+  });
+
+  it('a transfer minted again (resume) gets a fresh Cognito token; the other transfers of the consumer stay at one call', async () => {
+    sts('tenant-a'); secret('tenant-a');
+    const cognito = oauth('tenant-a', 2);
+    const m = minter();
+    const started = await m.mint(req('tenant-a', 1));
+    const sibling = await m.mint(req('tenant-a', 2));
+    expect(counter.count({ operation: 'token' })).toBe(1);
+    const resumed = await m.mint(req('tenant-a', 1));
+    expect(cognito.isDone()).toBe(true);
+    expect(counter.count({ operation: 'token' })).toBe(2);
+    expect(counter.count({ operation: 'AssumeRole' })).toBe(1);
+    expect(counter.count({ operation: 'GetSecretValue' })).toBe(1);
+    if (!started.ok || !sibling.ok || !resumed.ok) throw new Error('mint failed');
+    expect(sibling.value.token).toBe(started.value.token);
+    expect(resumed.value.token).toBe(issued[1]);
+    expect(resumed.value.token).not.toBe(started.value.token);
+    expect(resumed.value.binding).toEqual({ kind: 'token-hash', value: tokenHash(issued[1]) });
+    // The fresh token replaced the shared entry: a new transfer of that consumer gets it without another call.
+    const next = await m.mint(req('tenant-a', 3));
+    expect(next.ok && next.value.token).toBe(resumed.value.token);
+    expect(counter.count({ operation: 'token' })).toBe(2);
+    expect(logs.text()).toContain('replaced the cached token handed to this transfer before');
+  });
+
+  it('a restart after the shared token was renewed needs no extra call; per-transfer sharing re-mints on resume', async () => {
+    sts('tenant-a'); secret('tenant-a'); oauth('tenant-a', 1, undefined, 600);
+    const m = minter({ tokenMarginSeconds: 300 });
+    const first = await m.mint(req('tenant-a', 1));
+    oauth('tenant-a', 1, undefined, 3600);
+    t += 301_000;
+    const renewed = await m.mint(req('tenant-a', 2));
+    const resumed = await m.mint(req('tenant-a', 1));
+    expect(first.ok && renewed.ok && resumed.ok).toBe(true);
+    if (!first.ok || !renewed.ok || !resumed.ok) return;
+    expect(resumed.value.token).toBe(renewed.value.token);
+    expect(resumed.value.token).not.toBe(first.value.token);
+    expect(counter.count({ operation: 'token' })).toBe(2);
+
+    counter.reset();
+    sts('tenant-a'); secret('tenant-a'); oauth('tenant-a', 2);
+    const perTransfer = minter({ tokenSharing: 'transfer' });
+    const a = await perTransfer.mint(req('tenant-a', 7));
+    const again = await perTransfer.mint(req('tenant-a', 7));
+    expect(a.ok && again.ok && a.value.token !== again.value.token).toBe(true);
+    expect(counter.count({ operation: 'token' })).toBe(2);
   });
 
   it('two tenants never share region, host, role, secret or assumed credentials', async () => {
@@ -288,7 +335,7 @@ describe('AWS token minter (STS → Secrets Manager → Cognito, nock on the wir
     const m = minter();
     await m.mint(req('tenant-a')); await m.mint(req('tenant-b'));
     m.evictTenant('tenant-a');
-    await m.mint(req('tenant-a')); await m.mint(req('tenant-b'));
+    await m.mint(req('tenant-a', 2)); await m.mint(req('tenant-b', 2));
     expect(counter.count({ tenantId: 'tenant-a' })).toBe(6);
     expect(counter.count({ tenantId: 'tenant-b' })).toBe(3);
   });

@@ -206,8 +206,17 @@ describe.each(testEngines())('identity module on %s', (engine) => {
       expect(held.items.map((c) => c.types[1]).sort()).toEqual(['BpnCredential', 'DataExchangeGovernanceCredential', 'MembershipCredential']);
       expect(held.items.every((c) => c.issuer === h.module.trustAnchorDid)).toBe(true);
       const indexes = held.items.map((c) => c.statusListIndex);
+      // Verified presentations cached with the tenant as verifier and as partner must not outlive it.
+      const cache = h.module.components.presentationCache;
+      cache.clear();
+      const verified = async () => ({ ok: true as const, value: { did, credentials: [] } });
+      await cache.getOrLoad({ tenantId: id, partnerDid: 'did:web:partner.example', requiredTypes: ['MembershipCredential'], scopeForm: 'tractusx' }, verified);
+      await cache.getOrLoad({ tenantId: 'another', partnerDid: did, requiredTypes: ['MembershipCredential'], scopeForm: 'tractusx' }, verified);
+      await cache.getOrLoad({ tenantId: 'another', partnerDid: 'did:web:partner.example', requiredTypes: ['MembershipCredential'], scopeForm: 'tractusx' }, verified);
+      expect(cache.size()).toBe(3);
 
       const off = await h.tenants.offboard(id, { actor: 'test' });
+      expect(cache.size()).toBe(1);
       expect(off.ok).toBe(true);
       expect((await h.call('GET', `/tenants/${id}/did.json`)).status).toBe(404);
       expect(await h.module.bpnDirectory.didOf(bpn)).toBeUndefined();

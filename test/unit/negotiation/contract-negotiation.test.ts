@@ -194,6 +194,30 @@ describe('ContractNegotiation local transitions', () => {
     expect((machine.send(n, 'termination') as { value: ContractNegotiation }).value.state).toBe('TERMINATING');
   });
 
+  it('runs a provider-initiated offer: OFFERING, the consumerPid comes with the ACK, then the consumer accepts', () => {
+    let n = machine.startAsProvider({ id: 'urn:p:1', tenantId: 't1', dialect: '2025-1', counterPartyId: 'did:web:c', counterPartyAddress: 'https://c.example/dsp/callback', offerId: 'urn:offer:1' });
+    expect([n.state, n.consumerPid, n.providerPid]).toEqual(['INITIAL', '', 'urn:p:1']);
+    expect(machine.send(n, 'agreement').ok).toBe(false);
+    n = (machine.send(n, 'offer') as { value: ContractNegotiation }).value;
+    expect(negotiationAck(n).state).toBe('OFFERED');
+    n = (machine.acknowledged(n, { consumerPid: 'urn:c:1', providerPid: 'urn:other' }) as { value: ContractNegotiation }).value;
+    expect([n.state, n.consumerPid, n.providerPid]).toEqual(['OFFERED', 'urn:c:1', 'urn:p:1']);
+    // A later ACK never rewrites a known consumerPid.
+    const agreed = (machine.receive(n, message('accepted'), { messageId: 'm1', senderId: 'did:web:c' }) as { value: { negotiation: ContractNegotiation } }).value.negotiation;
+    expect(agreed.state).toBe('ACCEPTED');
+    const pending = (machine.send(agreed, 'agreement') as { value: ContractNegotiation }).value;
+    expect((machine.acknowledged(pending, { consumerPid: 'urn:c:2' }) as { value: ContractNegotiation }).value.consumerPid).toBe('urn:c:1');
+  });
+
+  it('lets a provider counter-offer only from REQUESTED and a consumer counter-request only from OFFERED', () => {
+    expect((machine.send(negotiationIn('REQUESTED', 'provider'), 'offer') as { value: ContractNegotiation }).value.state).toBe('OFFERING');
+    expect(machine.send(negotiationIn('OFFERED', 'provider'), 'offer').ok).toBe(false);
+    expect(machine.send(negotiationIn('ACCEPTED', 'provider'), 'offer').ok).toBe(false);
+    expect((machine.send(negotiationIn('OFFERED', 'consumer'), 'request') as { value: ContractNegotiation }).value.state).toBe('REQUESTING');
+    expect(machine.send(negotiationIn('REQUESTED', 'consumer'), 'request').ok).toBe(false);
+    expect(machine.send(negotiationIn('OFFERED', 'consumer'), 'offer').ok).toBe(false);
+  });
+
   it('accepts counter-party messages that race our pending message (views of a pending state)', () => {
     const c = negotiationIn('OFFERED', 'consumer');
     const accepting = (machine.send(c, 'accepted') as { value: ContractNegotiation }).value;

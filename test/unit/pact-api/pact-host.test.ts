@@ -106,6 +106,8 @@ describe.each(testEngines())('PACT host on %s', (engine) => {
       expect(noneV2.body.code).toBe('BadRequest');
       const forged = await get(`${A}/3/footprints`, `${token.slice(0, -4)}AAAA`);
       expect(forged.status).toBe(401);
+      // beta's token, verified (and cached) on beta's host, is still refused on alpha's.
+      expect((await get('/tenants/beta/pact/3/footprints', betaToken)).status).toBe(200);
       const foreign = await get(`${A}/3/footprints/${id}`, betaToken);
       expect(foreign.status).toBe(401);
       const foreignV2 = await get(`${A}/2/footprints`, betaToken);

@@ -40,15 +40,18 @@ function message(kind: Kind): TransferMessage {
   }
 }
 
-// docs/dsp.md §6 transfer table, written out independently: from → [kind, sender, to].
+// docs/dsp.md §6 transfer table, written out independently: from → [kind, sender, to]. Two additions (as in EDC): a
+// consumer's start (resume) leaves the provider STARTING until it has sent a fresh data address, and a STARTED consumer
+// takes a provider's start message with a data address as a renewed EDR.
 const LEGAL: Record<string, [Kind, TransferRole, string][]> = {
   REQUESTED: [['start', 'provider', 'STARTED'], ['termination', 'consumer', 'TERMINATED'], ['termination', 'provider', 'TERMINATED']],
   STARTED: [
+    ['start', 'provider', 'STARTED'],
     ['completion', 'provider', 'COMPLETED'], ['completion', 'consumer', 'COMPLETED'],
     ['suspension', 'provider', 'SUSPENDED'], ['suspension', 'consumer', 'SUSPENDED'],
     ['termination', 'provider', 'TERMINATED'], ['termination', 'consumer', 'TERMINATED'],
   ],
-  SUSPENDED: [['start', 'provider', 'STARTED'], ['start', 'consumer', 'STARTED'], ['termination', 'provider', 'TERMINATED'], ['termination', 'consumer', 'TERMINATED']],
+  SUSPENDED: [['start', 'provider', 'STARTED'], ['start', 'consumer', 'STARTING'], ['termination', 'provider', 'TERMINATED'], ['termination', 'consumer', 'TERMINATED']],
   COMPLETED: [],
   TERMINATED: [],
 };
@@ -125,12 +128,27 @@ describe('TransferProcess idempotency', () => {
     expect(value(replay)).toEqual({ transfer: t, duplicate: true });
   });
 
-  it('applies the same start message twice as a no-op and a second different start not at all', () => {
+  it('applies the same start message twice as a no-op; a different one with a data address renews the EDR, one without is refused', () => {
     const msg = message('start');
     const once = value(machine.receive(transferIn('REQUESTED', 'consumer'), msg, { messageId: dspMessageFingerprint(msg) })).transfer;
     expect(value(machine.receive(once, msg, { messageId: dspMessageFingerprint(msg) })).duplicate).toBe(true);
     const other = { ...msg, dataAddress: { ...EDR, endpointType: 'other' } } as TransferMessage;
-    expect(machine.receive(once, other, { messageId: dspMessageFingerprint(other) }).ok).toBe(false);
+    const renewed = value(machine.receive(once, other, { messageId: dspMessageFingerprint(other) }));
+    expect([renewed.duplicate, renewed.transfer.state, renewed.transfer.dataAddress?.endpointType, renewed.transfer.stateCount]).toEqual([false, 'STARTED', 'other', 2]);
+    const bare = { type: 'TransferStartMessage', providerPid: 'urn:p:1', consumerPid: 'urn:c:1' } as TransferMessage;
+    expect(machine.receive(once, bare, { messageId: dspMessageFingerprint(bare) })).toMatchObject({ ok: false, reason: 'bad-request' });
+  });
+
+  it('a consumer\'s resume puts the provider in STARTING (its start message with a new EDR is pending); the ACK still says SUSPENDED', () => {
+    const resume = { type: 'TransferStartMessage', providerPid: 'urn:p:1', consumerPid: 'urn:c:1' } as TransferMessage;
+    const t = value(machine.receive(transferIn('SUSPENDED', 'provider'), resume, { messageId: 'r1' })).transfer;
+    expect([t.state, t.pendingFrom, transferAck(t).state, t.lastMessageId]).toEqual(['STARTING', 'SUSPENDED', 'SUSPENDED', 'r1']);
+    // The consumer may still change its mind while the provider's start message is pending …
+    expect(value(machine.receive(t, message('termination'), { messageId: 't1' })).transfer.state).toBe('TERMINATED');
+    // … and once it is acknowledged the provider is STARTED.
+    expect(value(machine.acknowledged(t)).state).toBe('STARTED');
+    // A STARTED provider does not take a start from the consumer.
+    expect(machine.receive(transferIn('STARTED', 'provider'), resume, { messageId: 'r2' })).toMatchObject({ ok: false, reason: 'bad-request' });
   });
 
   it('answers messages for other pids as not found', () => {

@@ -77,6 +77,8 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
     withSystem: <T>(work: (tx: SystemTx) => Promise<T>) => inTx(undefined, appRole, (c) => work({ query: txOf(c) })),
     withPrivilegedTenant: <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>) => inTx(tenantId, undefined, (c) => work({ tenantId, query: txOf(c) })),
     isReady: async () => true,
+    // The credential tests never subscribe to change feeds.
+    listen: () => Promise.reject(new Error('scratch databases have no notification channels')),
     close: async () => undefined,
     async addTenants(...ids) {
       await inTx(undefined, undefined, async (c) => {

@@ -11,6 +11,7 @@ import { type DidDocumentService } from '../../../../connector/identity/did-docu
 import { type DidResolver } from '../../../../connector/identity/did-resolver';
 import { heldCredentialFromJwt, type HeldCredentialRepository } from '../../../../connector/identity/held-credential-repository';
 import { createInMemoryJtiReplayStore } from '../../../../connector/identity/jti-replay-store';
+import { type PresentationCache } from '../../../../connector/identity/presentation-cache';
 import { type PresentationVerifier } from '../../../../connector/identity/presentation-verifier';
 import { type SelfIssuedTokenService } from '../../../../connector/identity/self-issued-token';
 import { createIdentityComponents } from '../../../../connector/identity/identity-components';
@@ -34,6 +35,7 @@ export interface Harness {
   readonly siTokens: SelfIssuedTokenService;
   readonly credentialService: CredentialService;
   readonly presentations: PresentationVerifier;
+  readonly presentationCache: PresentationCache;
   readonly dcp: DcpIdentityService;
   readonly anchor: DevTrustAnchor;
   readonly rogueIssuer: DevTrustAnchor;
@@ -61,7 +63,7 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
   });
 }
 
-export async function startHarness(db: ScratchDb): Promise<Harness> {
+export async function startHarness(db: ScratchDb, options: { presentationCacheSeconds?: number } = {}): Promise<Harness> {
   const clock = { ms: Date.UTC(2026, 0, 15, 12) };
   const now = () => new Date(clock.ms);
   const extra = new Map<string, unknown>();
@@ -81,10 +83,10 @@ export async function startHarness(db: ScratchDb): Promise<Harness> {
   const anchor = createDevTrustAnchor({ publicBaseUrl: base, key: generateDevIssuerKey('ES256K'), now });
   const rogueIssuer = createDevTrustAnchor({ publicBaseUrl: base, key: generateDevIssuerKey('ES256'), now, pathSegments: ['rogue-issuer'] });
   const components = createIdentityComponents(
-    { publicBaseUrl: base, trustedIssuers: [anchor.did], allowLoopbackHttp: true, didCacheTtlMs: 60_000, statusListCacheTtlMs: 0 },
+    { publicBaseUrl: base, trustedIssuers: [anchor.did], allowLoopbackHttp: true, didCacheTtlMs: 60_000, statusListCacheTtlMs: 0, presentationCacheSeconds: options.presentationCacheSeconds },
     { keys, http: httpClient, db, now, replay: createInMemoryJtiReplayStore({ now }) },
   );
-  const { dids, resolver, accessTokens, siTokens, credentialService, presentations, dcp } = components;
+  const { dids, resolver, accessTokens, siTokens, credentialService, presentations, presentationCache, dcp } = components;
   const repo = components.heldCredentials;
 
   handler = async (req, res) => {
@@ -124,6 +126,7 @@ export async function startHarness(db: ScratchDb): Promise<Harness> {
     siTokens,
     credentialService,
     presentations,
+    presentationCache,
     dcp,
     anchor,
     rogueIssuer,

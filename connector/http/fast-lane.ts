@@ -1,0 +1,169 @@
+// Serves a few hot JSON routes straight on node:http (API security headers, request id, metrics, timeout) and hands everything else to Express.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { API_SECURITY_HEADERS } from './security-headers';
+
+/** One answer of a fast route: status, extra headers and a JSON body (none for an empty answer). */
+export interface FastReply {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Buffer;
+}
+
+/** What a fast handler gets besides the raw request. */
+export interface FastContext {
+  readonly req: IncomingMessage;
+  readonly requestId: string;
+  /** The parsed query string (the Express app's own parser, so both paths read it alike). */
+  readonly query: Record<string, unknown>;
+  /** Reads the whole body; `undefined` when it exceeds `limit` bytes (the rest is discarded). */
+  readBody(limit: number): Promise<Buffer | undefined>;
+}
+
+export interface FastRoute {
+  /** The route template for metrics (e.g. `/tenants/:tenantId/pact/3/footprints/:id`). */
+  readonly label: string;
+  /**
+   * The handler when this route takes the request, else undefined (Express serves it). A route takes only the
+   * canonical, common form of its requests and leaves every unusual one to Express.
+   */
+  match(method: string, pathname: string, req: IncomingMessage): FastHandler | undefined;
+  /** The route's error in its API's wire format (timeouts, unexpected failures). */
+  failure(status: number, message: string): FastReply;
+}
+
+export type FastHandler = (ctx: FastContext) => Promise<FastReply>;
+
+export interface FastLaneDeps {
+  readonly routes: readonly FastRoute[];
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly requestTimeoutMs: number;
+  readonly queryParser: (search: string) => Record<string, unknown>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+/** The listener: fast routes first, then `fallback` (the Express app). */
+export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): RequestListener {
+  const fixedFlat = API_SECURITY_HEADERS.flat();
+  const accessLog = deps.logger.isLevelEnabled('http');
+  const log = deps.logger.child({ component: 'http.fast-lane' });
+
+  // The metric series of each (method, route, status), bound once: labelling on every request is not free.
+  const series = new Map<string, { duration: { observe(v: number): void }; count: { inc(): void } }>();
+  function seriesOf(method: string, route: string, status: number) {
+    const key = `${method} ${status} ${route}`;
+    let s = series.get(key);
+    if (s === undefined) {
+      const labels = { method, route, status: String(status) };
+      series.set(key, (s = { duration: deps.metrics.httpDuration.labels(labels), count: deps.metrics.httpRequests.labels(labels) }));
+    }
+    return s;
+  }
+
+  /** One request in flight: sent at most once; metrics and the access log are recorded as the answer is handed to the socket. */
+  interface Exchange {
+    readonly res: ServerResponse;
+    readonly method: string;
+    readonly route: FastRoute;
+    readonly requestId: string;
+    readonly started: bigint;
+    timer?: NodeJS.Timeout;
+    done: boolean;
+  }
+
+  function send(ex: Exchange, reply: FastReply): void {
+    if (ex.done) return;
+    ex.done = true;
+    if (ex.timer !== undefined) clearTimeout(ex.timer);
+    const { res } = ex;
+    if (res.headersSent || res.writableEnded || res.destroyed) return;
+    const headers: string[] = [...fixedFlat, 'x-request-id', ex.requestId];
+    let cacheControl = false;
+    if (reply.headers !== undefined) {
+      for (const name in reply.headers) {
+        headers.push(name, reply.headers[name]);
+        if (name.toLowerCase() === 'cache-control') cacheControl = true;
+      }
+    }
+    if (!cacheControl) headers.push('Cache-Control', 'no-store');
+    if (reply.body !== undefined) headers.push('Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(reply.body.length));
+    else headers.push('Content-Length', '0');
+    res.writeHead(reply.status, headers);
+    res.end(reply.body);
+    const seconds = Number(process.hrtime.bigint() - ex.started) / 1e9;
+    const series = seriesOf(ex.method, ex.route.label, reply.status);
+    series.duration.observe(seconds);
+    series.count.inc();
+    if (accessLog) log.http('request', { correlationId: ex.requestId, method: ex.method, route: ex.route.label, status: reply.status, ms: Math.round(seconds * 1e4) / 10 });
+  }
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    let route: FastRoute | undefined;
+    let handler: FastHandler | undefined;
+    for (const r of deps.routes) {
+      handler = r.match(method, pathname, req);
+      if (handler !== undefined) {
+        route = r;
+        break;
+      }
+    }
+    if (route === undefined || handler === undefined) return void fallback(req, res);
+
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const ex: Exchange = { res, method, route, requestId, started: process.hrtime.bigint(), done: false };
+    ex.timer = setTimeout(() => send(ex, ex.route.failure(503, 'the request took too long')), deps.requestTimeoutMs);
+    ex.timer.unref();
+
+    let query: Record<string, unknown> | undefined;
+    const ctx: FastContext = {
+      req, requestId,
+      get query() {
+        return (query ??= q < 0 ? {} : deps.queryParser(url.slice(q + 1)));
+      },
+      readBody: (limit) => readBody(req, limit),
+    };
+    handler(ctx).then(
+      (reply) => send(ex, reply),
+      (error: unknown) => {
+        const errorId = randomUUID();
+        log.error('request failed', { errorId, route: ex.route.label, error, requestId });
+        send(ex, { ...ex.route.failure(500, `internal error ${errorId}`), headers: { 'x-error-id': errorId } });
+      },
+    );
+  };
+}
