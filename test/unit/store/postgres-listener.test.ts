@@ -33,13 +33,13 @@ describe('postgres listener', () => {
     await admin.connect();
     try {
       await admin.query("SELECT pg_notify('pcf_test_channel', 'one')");
-      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 250 && got.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
       expect(got).toEqual(['one']);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN "pcf_test_channel"%' AND pid <> pg_backend_pid()`);
-      for (let i = 0; i < 50 && !resets.includes(true); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && !resets.includes(true); i++) await new Promise((r) => setTimeout(r, 20));
       expect(resets).toEqual([false, true]);
       await admin.query("SELECT pg_notify('pcf_test_channel', 'two')");
-      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 250 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       expect(got).toEqual(['one', 'two']);
     } finally {
       await admin.end();
