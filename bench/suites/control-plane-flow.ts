@@ -67,13 +67,16 @@ function callbackSink(): { server: Server; url: () => string; wait: (id: string,
  * Counts the runtime's database transactions and statements (wrapping the shared Database object, which every
  * component calls through) and, when tracing, logs each transaction's duration on a timeline.
  */
-function countDatabase(db: Database, mark: (line: string) => void): { tx: number; statements: number } {
+function countDatabase(db: Database, mark: (line: string) => void, traceStatements: boolean): { tx: number; statements: number } {
   const counts = { tx: 0, statements: 0 };
   const counted = <Q extends { query: (...args: never[]) => unknown }>(tx: Q): Q => ({
     ...tx,
     query: ((...args: never[]) => {
       counts.statements++;
-      return tx.query(...args);
+      if (!traceStatements) return tx.query(...args);
+      const t = performance.now();
+      const sql = String(args[0] as unknown).replace(/\s+/g, ' ').slice(0, 70);
+      return (tx.query(...args) as Promise<unknown>).finally(() => mark(`    sql ${(performance.now() - t).toFixed(2)} ms ${sql}`));
     }) as Q['query'],
   });
   const withTenant = db.withTenant.bind(db);
@@ -81,6 +84,7 @@ function countDatabase(db: Database, mark: (line: string) => void): { tx: number
   const timed = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
     counts.tx++;
     const t = performance.now();
+    if (traceStatements) mark(`  db ${label} begins`);
     try {
       return await run();
     } finally {
@@ -149,7 +153,7 @@ export const suite: BenchSuite = {
       runtime = await createRuntime(config, logger);
       const base = `http://127.0.0.1:${(await runtime.start()).port}`;
       const trace = process.env.PCF_BENCH_TRACE === '1' ? tracer() : undefined;
-      const counts = countDatabase(runtime.db, (line) => trace?.mark(line));
+      const counts = countDatabase(runtime.db, (line) => trace?.mark(line), trace !== undefined);
       const keys: Record<string, string> = {};
       for (const [id, bpn] of [['supplier', 'BPNL00000000SUPP'], ['oem', 'BPNL000000000OEM']] as const) {
         const r = await fetch(`${base}/operator/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ id, displayName: id, bpn }) });

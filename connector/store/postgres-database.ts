@@ -1,8 +1,9 @@
 // PostgreSQL engine (production): a pg pool; every tenant transaction switches to the pcf_app role so RLS applies.
-import { Pool, types } from 'pg';
+import { Pool, types, type QueryResult } from 'pg';
 import type { Database } from './database';
 import type { OwnerSession } from './owner-session';
 import { createPostgresListener } from './postgres-listener';
+import { inlineParameters } from './sql-inline';
 import { transactionalDatabase } from './transactional-database';
 
 export interface PostgresDatabaseOptions {
@@ -39,19 +40,45 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
   return transactionalDatabase('postgres', {
     async transaction(preamble, work) {
       const client = await pool.connect();
+      const opening = preamble ? `BEGIN; ${preamble}` : 'BEGIN';
+      // BEGIN (with the role switch and tenant binding) is not sent on its own: it travels in one simple-protocol round
+      // trip with the transaction's first statement when that statement's parameters can be inlined as literals, and
+      // a transaction that issues no statement sends nothing at all.
+      let begun = false;
       let broken: Error | undefined;
+      const first = async (sql: string, params: readonly unknown[] | undefined): Promise<QueryResult | undefined> => {
+        begun = true;
+        const inlined = inlineParameters(sql, params ?? []);
+        if (inlined === undefined) {
+          await client.query(opening);
+          return undefined;
+        }
+        const results = (await client.query(`${opening}; ${inlined}`)) as unknown as QueryResult[];
+        return results[results.length - 1];
+      };
       try {
-        // One round trip opens the transaction, switches role and binds the tenant (the id is validated: a slug).
-        await client.query(preamble ? `BEGIN; ${preamble}` : 'BEGIN');
         const result = await work({
-          query: async <R extends object>(sql: string, params?: readonly unknown[]) => (await client.query(sql, params as unknown[] | undefined)).rows as R[],
-          exec: async (sql: string) => void (await client.query(sql)),
+          query: async <R extends object>(sql: string, params?: readonly unknown[]) => {
+            if (!begun) {
+              const combined = await first(sql, params);
+              if (combined !== undefined) return combined.rows as R[];
+            }
+            return (await client.query(sql, params as unknown[] | undefined)).rows as R[];
+          },
+          exec: async (sql: string) => {
+            if (!begun) {
+              begun = true;
+              await client.query(`${opening}; ${sql}`);
+              return;
+            }
+            await client.query(sql);
+          },
         });
-        await client.query('COMMIT');
+        if (begun) await client.query('COMMIT');
         return result;
       } catch (err) {
         try {
-          await client.query('ROLLBACK');
+          if (begun) await client.query('ROLLBACK');
         } catch (rollbackErr) {
           broken = rollbackErr as Error;
         }
