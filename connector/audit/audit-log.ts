@@ -74,32 +74,50 @@ function toRecord(row: AuditRow): AuditRecord {
   };
 }
 
-/** Appends one event to the tenant's chain within `tx` (it commits or rolls back with the change it records). */
+/** A sequence number no real chain reaches: marks where `seq` sits in a record's canonical JSON. */
+const SEQ_MARK = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The canonical JSON of a record's hashed fields, split around its `seq` value (which only the database knows at
+ * append time): `pre + seq + post`.
+ */
+function splitAtSeq(fields: Record<string, unknown>): { pre: string; post: string } {
+  const json = canonicalJson({ ...fields, seq: SEQ_MARK });
+  const marker = `"seq":${SEQ_MARK}`;
+  const at = json.indexOf(marker);
+  // Inside JSON strings quotes are escaped, so the marker occurs exactly once, as the key; checked all the same.
+  if (at === -1 || json.indexOf(marker, at + 1) !== -1) throw new Error('audit record cannot be split at its sequence number');
+  return { pre: json.slice(0, at + '"seq":'.length), post: json.slice(at + marker.length) };
+}
+
+/**
+ * Appends one event to the tenant's chain within `tx` (it commits or rolls back with the change it records), in one
+ * statement: the head row is created or locked and moved (seq + 1, hash over the previous hash and the record's
+ * canonical JSON, computed by the database exactly as `chainHash` does), and the record is inserted with the head's
+ * values. Concurrent appends of a tenant queue on the head row's lock.
+ */
 export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = new Date()): Promise<AuditRecord> {
-  // One statement creates the tenant's head row if missing, else locks it (the no-op update takes the row lock), and
-  // returns the latest committed head: concurrent appends of a tenant, first ones included, queue on that row.
-  const head = await tx.query<{ seq: number | string; hash: string }>(
-    'INSERT INTO audit_heads AS h (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO UPDATE SET tenant_id = h.tenant_id RETURNING h.seq, h.hash',
-    [tx.tenantId, GENESIS_HASH],
-  );
-  const prevSeq = Number(head[0].seq);
-  const prevHash = head[0].hash;
-  const base = {
-    tenantId: tx.tenantId, seq: prevSeq + 1, id: randomUUID(), at: new Date(Math.floor(now.getTime())).toISOString(),
+  const fields = {
+    tenantId: tx.tenantId, id: randomUUID(), at: new Date(Math.floor(now.getTime())).toISOString(),
     actor: event.actor, action: event.action, target: event.target,
-    beforeDigest: digestOf(event.before) ?? null, afterDigest: digestOf(event.after) ?? null,
-    requestId: event.requestId ?? null, prevHash,
+    beforeDigest: digestOf(event.before) ?? null, afterDigest: digestOf(event.after) ?? null, requestId: event.requestId ?? null,
   };
-  const record: AuditRecord = { ...base, hash: chainHash(base) };
-  // The record and the moved head in one statement (the head row is already locked by this transaction).
-  await tx.query(
-    `WITH appended AS (
-       INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, before_digest, after_digest, request_id, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq, hash)
-     UPDATE audit_heads SET seq = appended.seq, hash = appended.hash FROM appended WHERE audit_heads.tenant_id = $1`,
-    [record.tenantId, record.seq, record.id, record.at, record.actor, record.action, record.target, record.beforeDigest, record.afterDigest, record.requestId, record.prevHash, record.hash],
+  const { pre, post } = splitAtSeq(fields);
+  const rows = await tx.query<{ seq: number | string; prev_hash: string; hash: string }>(
+    `WITH head AS (
+       INSERT INTO audit_heads AS h (tenant_id, seq, prev_hash, hash)
+       VALUES ($1, 1, $2::text, encode(sha256(convert_to($2::text || E'\\n' || $3::text || '1' || $4::text, 'UTF8')), 'hex'))
+       ON CONFLICT (tenant_id) DO UPDATE SET seq = h.seq + 1, prev_hash = h.hash,
+         hash = encode(sha256(convert_to(h.hash || E'\\n' || $3::text || (h.seq + 1)::text || $4::text, 'UTF8')), 'hex')
+       RETURNING h.seq, h.prev_hash, h.hash)
+     INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, before_digest, after_digest, request_id, prev_hash, hash)
+     SELECT $1, head.seq, $5, $6, $7, $8, $9, $10, $11, $12, head.prev_hash, head.hash FROM head
+     RETURNING seq, prev_hash, hash`,
+    [tx.tenantId, GENESIS_HASH, pre, post, fields.id, fields.at, fields.actor, fields.action, fields.target, fields.beforeDigest, fields.afterDigest, fields.requestId],
   );
-  return record;
+  const row = rows[0];
+  if (row === undefined) throw new Error('audit append returned no row');
+  return { ...fields, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
 }
 
 /** Reads the tenant's records in order, `limit` at a time after `afterSeq`. */

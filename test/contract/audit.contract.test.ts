@@ -1,5 +1,5 @@
 // Audit trail contract on both engines: appends chain, verification detects edits, removals and a truncated tail.
-import { appendAudit, exportAudit, verifyAudit } from '../../connector/audit/audit-log';
+import { appendAudit, chainHash, exportAudit, readAudit, verifyAudit } from '../../connector/audit/audit-log';
 import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
 
 describe.each(testEngines())('audit trail on %s', (engine) => {
@@ -59,6 +59,22 @@ describe.each(testEngines())('audit trail on %s', (engine) => {
       Array.from({ length: 12 }, (_, i) => db.withTenant('fresh', (tx) => appendAudit(tx, { actor: 'system', action: 'first', target: `f/${i}` }))),
     );
     expect(await db.withTenant('fresh', verifyAudit)).toEqual({ ok: true, records: 12, problems: [] });
+  });
+
+  it('the database hashes exactly as chainHash does, whatever the text (quotes, backslashes, unicode, a fake seq key)', async () => {
+    const hostile = ['it\'s "quoted"', 'back\\slash\\n', 'ünïcødé 🚗 \u2028', `"seq":${Number.MAX_SAFE_INTEGER}`, '\\"seq\\":1'];
+    const returned = [];
+    for (const text of hostile) {
+      returned.push(await db.withTenant('audited', (tx) => appendAudit(tx, { actor: `user:${text}`, action: 'thing.update', target: text, before: { text }, requestId: text })));
+    }
+    const stored = await db.withTenant('audited', (tx) => readAudit(tx, 5));
+    expect(stored).toEqual(returned);
+    for (const r of stored) {
+      const { hash, ...rest } = r;
+      expect(chainHash(rest)).toBe(hash);
+    }
+    expect(stored.map((r) => r.seq)).toEqual([6, 7, 8, 9, 10]);
+    expect(await verify()).toEqual({ ok: true, records: 10, problems: [] });
   });
 
   it('keeps the chain consistent under concurrent appends', async () => {
