@@ -84,6 +84,9 @@ export function createSqlJtiReplayStore(deps: { db: Pick<Database, 'withSystem'>
            RETURNING audience_did, jti`,
           [rows.map((r) => r.audience), rows.map((r) => r.jti), rows.map((r) => r.expiresAt.toISOString()), deps.now().toISOString()],
         ),
+        // Like a replay cache in memory, losing the last moment of entries in a database crash is harmless (a token
+        // lives minutes and is audience-bound); waiting for the WAL flush on every DSP request is not.
+        { durable: false },
       );
       const fresh = new Set(inserted.map((r) => key(r.audience_did, r.jti)));
       for (const r of rows) r.resolve(fresh.has(key(r.audience, r.jti)));

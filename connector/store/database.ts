@@ -24,6 +24,16 @@ export interface ChannelHandlers {
 }
 
 /** Connection to the connector's database. */
+/** How a system transaction commits. */
+export interface SystemTxOptions {
+  /**
+   * false: COMMIT returns before the WAL reaches disk (PostgreSQL `synchronous_commit = off`); a database crash may
+   * lose the last fraction of a second of such commits, never corrupt anything. Only for data whose loss is harmless
+   * (the SI-token replay cache); every other transaction keeps the default, durable commit.
+   */
+  readonly durable?: boolean;
+}
+
 export interface Database {
   readonly engine: DatabaseEngine;
   /**
@@ -33,7 +43,7 @@ export interface Database {
    */
   withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T>;
   /** Runs `work` in one transaction as the application role with no tenant set: tenant tables raise an error. */
-  withSystem<T>(work: (tx: SystemTx) => Promise<T>): Promise<T>;
+  withSystem<T>(work: (tx: SystemTx) => Promise<T>, options?: SystemTxOptions): Promise<T>;
   /**
    * Runs `work` as the schema owner with `app.tenant_id` set: reserved for the privileged routines that
    * may bypass the app role's grants (tenant erasure, which also removes audit rows). Never call from request code.

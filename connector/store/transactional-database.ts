@@ -1,5 +1,5 @@
 // Builds the Database surface (tenant, system, privileged and owner transactions, readiness) on one engine's transaction primitive.
-import type { ChannelHandlers, Database, DatabaseEngine, SystemTx, TenantTx } from './database';
+import type { ChannelHandlers, Database, DatabaseEngine, SystemTx, SystemTxOptions, TenantTx } from './database';
 import { migrationsApplied } from './migrations';
 import { privilegedPreamble, SYSTEM_PREAMBLE, tenantPreamble, type OwnerSession, type OwnerTx } from './owner-session';
 import { assertTenantId } from './tenant-guard';
@@ -22,8 +22,9 @@ export function transactionalDatabase(engine: DatabaseEngine, primitive: Transac
       assertTenantId(tenantId);
       return primitive.transaction(tenantPreamble(tenantId), (tx) => work({ tenantId, query: tx.query }));
     },
-    withSystem<T>(work: (tx: SystemTx) => Promise<T>): Promise<T> {
-      return primitive.transaction(SYSTEM_PREAMBLE, (tx) => work({ query: tx.query }));
+    withSystem<T>(work: (tx: SystemTx) => Promise<T>, options?: SystemTxOptions): Promise<T> {
+      const preamble = options?.durable === false ? `${SYSTEM_PREAMBLE}; SET LOCAL synchronous_commit TO OFF` : SYSTEM_PREAMBLE;
+      return primitive.transaction(preamble, (tx) => work({ query: tx.query }));
     },
     async withPrivilegedTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
       assertTenantId(tenantId);

@@ -44,6 +44,15 @@ describe.each(testEngines())('store contract on %s', (engine) => {
     expect(touched).toEqual([]);
   });
 
+  it('a system transaction commits durably unless asked not to (only the replay cache asks), and stays the app role', async () => {
+    const setting = (durable?: boolean) => db.withSystem((tx) => tx.query<{ sc: string; role: string }>("SELECT current_setting('synchronous_commit') AS sc, current_user AS role"), durable === undefined ? undefined : { durable });
+    expect(await setting()).toEqual([{ sc: 'on', role: 'pcf_app' }]);
+    expect(await setting(true)).toEqual([{ sc: 'on', role: 'pcf_app' }]);
+    expect(await setting(false)).toEqual([{ sc: 'off', role: 'pcf_app' }]);
+    // SET LOCAL ends with its transaction: the pooled connection goes back to durable commits.
+    expect(await setting()).toEqual([{ sc: 'on', role: 'pcf_app' }]);
+  });
+
   it('forgetting the tenant is an error, not "all tenants"', async () => {
     await expect(db.withSystem((tx) => tx.query('SELECT * FROM api_keys'))).rejects.toThrow(/no tenant is set/);
   });
