@@ -24,12 +24,12 @@ import { createTokenRefreshRouter, createTokenRefreshService, type EdrRefreshSup
 import { createTransferLiveness, type TransferLiveness } from '../transfer/transfer-liveness';
 import { createTransferProcessor } from '../transfer/transfer-processor';
 import { createTransferService, type TransferService } from '../transfer/transfer-service';
-import { createTransferStore, type EdrVault, type TransferStore } from '../transfer/transfer-store';
+import { createTransferStore, type EdrVault, type StoredTransfer, type TransferStore } from '../transfer/transfer-store';
 import type { ProcessEventSink } from './control-plane-events';
 import { requiresManualApproval } from './manual-approval';
 import { createNegotiationProcessor, type RetryPolicy } from './negotiation-processor';
 import { createNegotiationService, type NegotiationService, type SelfIdentity } from './negotiation-service';
-import { createNegotiationStore, type NegotiationStore } from './negotiation-store';
+import { createNegotiationStore, type NegotiationStore, type StoredNegotiation } from './negotiation-store';
 import type { WorkRunner } from './work-runner';
 
 export interface ControlPlaneConfig {
@@ -87,8 +87,8 @@ export interface ControlPlane {
   readonly catalog: CatalogService;
   readonly client: DspClient;
   readonly liveness: TransferLiveness;
-  readonly negotiationProcessor: WorkRunner;
-  readonly transferProcessor: WorkRunner;
+  readonly negotiationProcessor: WorkRunner<StoredNegotiation>;
+  readonly transferProcessor: WorkRunner<StoredTransfer>;
   readonly policyMonitor: PolicyMonitor;
   /** Consumer EDRs: read with auto-refresh, explicit refresh. */
   readonly edrs: EdrRefresher;
@@ -132,11 +132,11 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
   const negotiationProcessor = createNegotiationProcessor({ ...common, store: negotiationStore, client, callbackAddress, dspBase });
   const transferProcessor = createTransferProcessor({ ...common, store: transferStore, client, minter: deps.minter, liveness, publicUrl: config.publicUrl, callbackAddress, revokeTokens: deps.revokeTokens });
   const negotiations = createNegotiationService({
-    db, store: negotiationStore, catalog, source: deps.catalogSource, engine, now, selfIdentity, kick: negotiationProcessor.kick, events: deps.events,
+    db, store: negotiationStore, catalog, source: deps.catalogSource, engine, now, selfIdentity, processor: negotiationProcessor, events: deps.events,
     manualApproval: async (tx, definitionId) => requiresManualApproval(await deps.catalogSource.contractDefinition(tx, definitionId)),
   });
   const transfers = createTransferService({
-    db, store: transferStore, agreements: negotiationStore, engine, now, vault: deps.vault, liveness, revokeTokens: deps.revokeTokens, kick: transferProcessor.kick, events: deps.events,
+    db, store: transferStore, agreements: negotiationStore, engine, now, vault: deps.vault, liveness, revokeTokens: deps.revokeTokens, processor: transferProcessor, events: deps.events,
   });
   const policyMonitor = createPolicyMonitor({ db, transfers: transferStore, agreements: negotiationStore, service: transfers, engine, now, listTenants, intervalMs: config.monitorIntervalMs, onError: deps.onError });
   const authenticator = deps.authenticator ?? createDcpParticipantAuthenticator(deps.dcp);

@@ -13,6 +13,7 @@ import { negotiationAck, type ContractNegotiation, type ContractNegotiationMachi
 import type { CallbackAddress } from './control-plane-events';
 import { checkCounterOffer } from './counter-offer-check';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
+import type { WriteOptions } from './process-table';
 
 /** The shared steps of the negotiation service the offer operations build on. */
 export interface NegotiationKit {
@@ -20,8 +21,10 @@ export interface NegotiationKit {
   /** Saves `next` over `stored` (version-checked), due now when pending, audited when the state changed. */
   write(tx: TenantTx, stored: StoredNegotiation, next: ContractNegotiation, actor: string, extra?: Record<string, unknown>): Promise<StoredNegotiation>;
   audit(tx: TenantTx, actor: string, n: ContractNegotiation): Promise<void>;
-  /** After commit: kicks the processor when a message is pending and emits the callback event. */
+  /** After commit: hands a row written leased to the processor (else kicks it when a message is pending), emits the callback event. */
   after(tenantId: string, before: string | undefined, saved: StoredNegotiation): void;
+  /** The write options of a row with (`pending`) or without a message to send: due now and leased to the processor. */
+  schedule(pending: boolean): Pick<WriteOptions, 'dueAt' | 'lease'>;
   /** Provider: the agreement on `offer` (assigner = us, assignee as given), as the pending AGREEING state. */
   agree(tx: TenantTx, n: ContractNegotiation, offer: Policy, definitionId: string, assignee: string): Promise<Result<ContractNegotiation>>;
 }
@@ -113,7 +116,7 @@ export function createOfferOperations(deps: OfferOperationsDeps, kit: Negotiatio
         });
         const sent = machine.send(initial, 'offer', { offerPolicy });
         if (!sent.ok) return sent;
-        const saved = await store.insert(tx, sent.value, { dueAt: deps.now().getTime(), extra: { definitionId: def.id, callbackAddresses: request.callbackAddresses ?? [] } });
+        const saved = await store.insert(tx, sent.value, { ...kit.schedule(true), extra: { definitionId: def.id, callbackAddresses: request.callbackAddresses ?? [] } });
         await kit.audit(tx, request.actor, sent.value);
         return ok(saved);
       });

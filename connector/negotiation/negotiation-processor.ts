@@ -53,7 +53,7 @@ function serialized(dialect: DspDialect, value: unknown): Readonly<Record<string
   return serializePolicy(policyOut(value), dialect === '2025-1' ? 'dsp-2025-1' : 'dsp-2024-1');
 }
 
-export function createNegotiationProcessor(deps: NegotiationProcessorDeps): WorkRunner {
+export function createNegotiationProcessor(deps: NegotiationProcessorDeps): WorkRunner<StoredNegotiation> {
   const machine = createContractNegotiationMachine({ now: deps.now });
   const maxAttempts = deps.retry?.maxAttempts ?? 5;
   const base = deps.retry?.baseDelayMs ?? 500;

@@ -21,6 +21,8 @@ import {
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
 import { createOfferOperations, type NegotiationKit, type NegotiationOfferOperations } from './negotiation-offers';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
+import type { WriteOptions } from './process-table';
+import type { ProcessorHandOff } from './work-runner';
 
 /** Our own identity as a participant. */
 export interface SelfIdentity {
@@ -39,8 +41,8 @@ export interface NegotiationServiceDeps {
   readonly engine: PolicyEngine;
   readonly now: () => Date;
   selfIdentity(tenantId: string): Promise<SelfIdentity>;
-  /** Work became due for the tenant (wired to the negotiation processor's `kick`). */
-  kick(tenantId: string): void;
+  /** The negotiation processor: rows made due now are written leased to it and handed to it after commit. */
+  readonly processor: ProcessorHandOff<StoredNegotiation>;
   readonly events?: ProcessEventSink;
 }
 
@@ -149,19 +151,28 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
     return ok({ offer: resolved.value.offer, definitionId: resolved.value.definitionId });
   }
 
+  /** Due now and leased to the processor when a message is pending (`after` hands the row over); else nothing due. */
+  function schedule(pending: boolean): Pick<WriteOptions, 'dueAt' | 'lease'> {
+    if (!pending) return { dueAt: null };
+    const dueAt = deps.now().getTime();
+    const lease = deps.processor.leaseFor(dueAt);
+    return lease === undefined ? { dueAt } : { dueAt, lease };
+  }
+
   async function write(tx: TenantTx, stored: StoredNegotiation, next: ContractNegotiation, actor: string, extra?: Record<string, unknown>): Promise<StoredNegotiation> {
-    const saved = await store.update(tx, next, stored.version, { dueAt: isPending(next) ? deps.now().getTime() : null, ...(extra !== undefined ? { extra: { ...stored.extra, ...extra } } : {}) });
+    const saved = await store.update(tx, next, stored.version, { ...schedule(isPending(next)), ...(extra !== undefined ? { extra: { ...stored.extra, ...extra } } : {}) });
     if (saved === undefined) throw new Error(`negotiation ${next.id} changed concurrently while locked`);
     if (saved.entity.state !== stored.entity.state) await audit(tx, actor, next);
     return saved;
   }
 
   function after(tenantId: string, before: string | undefined, saved: StoredNegotiation): void {
-    if (isPending(saved.entity)) deps.kick(tenantId);
+    if (saved.lease !== undefined) deps.processor.handOff(tenantId, saved, saved.lease);
+    else if (isPending(saved.entity)) deps.processor.kick(tenantId);
     notify(tenantId, before, saved);
   }
 
-  const kit: NegotiationKit = { machine, write, audit, after, agree };
+  const kit: NegotiationKit = { machine, write, audit, after, agree, schedule };
   return {
     ...createOfferOperations({ db: deps.db, store, source: deps.source, now: deps.now, selfIdentity: deps.selfIdentity }, kit),
 
@@ -185,7 +196,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         const decided = await decideOrWait(tx, created.value, checked.value.offer, checked.value.definitionId, from);
         if (!decided.ok) return decided;
         const saved = await store.insert(tx, decided.value, {
-          dueAt: isPending(decided.value) ? deps.now().getTime() : null,
+          ...schedule(isPending(decided.value)),
           extra: { initialMessageId: messageId, definitionId: checked.value.definitionId, ...(from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {}) },
         });
         await audit(tx, actor, created.value);
@@ -305,7 +316,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
       const sent = machine.send(initial, 'request', { offerPolicy: request.offer });
       if (!sent.ok) return sent;
       const saved = await deps.db.withTenant(tenantId, async (tx) => {
-        const s = await store.insert(tx, sent.value, { dueAt: deps.now().getTime(), extra: { requestedOffer: request.offer, callbackAddresses: request.callbackAddresses ?? [] } });
+        const s = await store.insert(tx, sent.value, { ...schedule(true), extra: { requestedOffer: request.offer, callbackAddresses: request.callbackAddresses ?? [] } });
         await audit(tx, request.actor, sent.value);
         return s;
       });

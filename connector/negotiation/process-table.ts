@@ -1,18 +1,32 @@
 // Shared SQL for process tables (negotiations, transfers): insert, versioned update, lookups and lease-based claiming.
 import type { TenantTx } from '../store/database';
 
+/** Exclusive right to process a row: only `owner` may work on it until `until` (epoch ms); then anyone may claim it. */
+export interface Lease {
+  readonly owner: string;
+  readonly until: number;
+}
+
 /** A process row as loaded: the entity, its row version and the free-form `extra` JSON. */
 export interface StoredProcess<T> {
   readonly entity: T;
   /** Row version: bumped by every claim and write; updates must name the version they read. */
   readonly version: number;
   readonly extra: Readonly<Record<string, unknown>>;
+  /** The lease the row holds, as returned by `insert`/`update` (written with `lease`) and `claim`; absent otherwise. */
+  readonly lease?: Lease;
 }
 
 /** How the next write schedules work: a time (epoch ms) a processor may claim the row from, or null for none. */
 export interface WriteOptions {
   readonly dueAt: number | null;
   readonly extra?: Readonly<Record<string, unknown>>;
+  /**
+   * Writes the row already leased, for a processor that is handed the row after commit instead of claiming it. The
+   * row stays due at `dueAt`, so if the hand-off never runs (process killed) a claim takes it once the lease expires.
+   * Without it the write clears any lease.
+   */
+  readonly lease?: Lease;
 }
 
 /** Column values derived from an entity (besides tenant_id, id, record, extra, version and lease columns). */
@@ -29,15 +43,17 @@ export interface ProcessTableSpec<T> {
 }
 
 export interface ProcessTable<T extends { readonly id: string; readonly tenantId: string }> {
-  /** Inserts a new process; throws on a duplicate key. */
+  /** Inserts a new process (leased when `options.lease` is given); throws on a duplicate key. */
   insert(tx: TenantTx, entity: T, options: WriteOptions): Promise<StoredProcess<T>>;
   /** The process with our local id, optionally row-locked for the rest of the transaction. */
   find(tx: TenantTx, id: string, forUpdate?: boolean): Promise<StoredProcess<T> | undefined>;
   /** The first process matching `column = value` (plus `role`), optionally row-locked. */
   findBy(tx: TenantTx, where: Readonly<Record<string, string>>, forUpdate?: boolean): Promise<StoredProcess<T> | undefined>;
   /**
-   * Writes `entity` if the row still has `expectedVersion`; clears any lease. Returns the new stored process, or
-   * undefined when someone else changed the row since it was read (the caller's result is stale and must be dropped).
+   * Writes `entity` if the row still has `expectedVersion` and bumps the version; replaces any lease with
+   * `options.lease` (none without it). Returns the new stored process, whose version is the one the next update must
+   * name, or undefined when someone else changed the row since it was read (the caller's result is stale and must be
+   * dropped).
    */
   update(tx: TenantTx, entity: T, expectedVersion: number, options: WriteOptions): Promise<StoredProcess<T> | undefined>;
   /**
@@ -53,6 +69,8 @@ interface Row {
   record: unknown;
   version: string | number;
   extra: unknown;
+  lease_owner?: string | null;
+  lease_until?: string | number | null;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
@@ -68,8 +86,9 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
     entity: spec.fromRecord(row.record),
     version: Number(row.version),
     extra: (typeof row.extra === 'object' && row.extra !== null ? row.extra : {}) as Record<string, unknown>,
+    ...(row.lease_owner != null && row.lease_until != null ? { lease: { owner: row.lease_owner, until: Number(row.lease_until) } } : {}),
   });
-  const returning = 'RETURNING record, version, extra';
+  const returning = 'RETURNING record, version, extra, lease_owner, lease_until';
 
   async function findBy(tx: TenantTx, where: Readonly<Record<string, string>>, forUpdate = false): Promise<StoredProcess<T> | undefined> {
     const keys = Object.keys(where).map(checkColumn);
@@ -86,8 +105,11 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
       const cols = spec.columns(entity);
       const names = Object.keys(cols).map(checkColumn);
       const values = names.map((n) => cols[n]);
-      const all = ['tenant_id', 'id', 'record', 'extra', 'next_attempt_at', ...names];
-      const params = [tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), JSON.stringify(options.extra ?? {}), options.dueAt, ...values];
+      const all = ['tenant_id', 'id', 'record', 'extra', 'next_attempt_at', 'lease_owner', 'lease_until', ...names];
+      const params = [
+        tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), JSON.stringify(options.extra ?? {}), options.dueAt,
+        options.lease?.owner ?? null, options.lease?.until ?? null, ...values,
+      ];
       const rows = await tx.query<Row>(
         `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map((_, i) => `$${i + 1}`).join(', ')}) ${returning}`,
         params,
@@ -104,12 +126,15 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
     async update(tx, entity, expectedVersion, options) {
       const cols = spec.columns(entity);
       const names = Object.keys(cols).map(checkColumn);
-      const sets = names.map((n, i) => `${n} = $${i + 7}`).join(', ');
+      const sets = names.map((n, i) => `${n} = $${i + 9}`).join(', ');
       const rows = await tx.query<Row>(
         `UPDATE ${table} SET record = $3, extra = COALESCE($4::jsonb, extra), next_attempt_at = $5, version = version + 1,
-           lease_owner = NULL, lease_until = NULL${sets === '' ? '' : `, ${sets}`}
+           lease_owner = $7, lease_until = $8${sets === '' ? '' : `, ${sets}`}
          WHERE tenant_id = $1 AND id = $2 AND version = $6 ${returning}`,
-        [tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), options.extra === undefined ? null : JSON.stringify(options.extra), options.dueAt, expectedVersion, ...names.map((n) => cols[n])],
+        [
+          tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), options.extra === undefined ? null : JSON.stringify(options.extra), options.dueAt,
+          expectedVersion, options.lease?.owner ?? null, options.lease?.until ?? null, ...names.map((n) => cols[n]),
+        ],
       );
       return rows[0] === undefined ? undefined : read(rows[0]);
     },

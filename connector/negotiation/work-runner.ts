@@ -1,5 +1,6 @@
-// Runs a state processor over every tenant: claims due rows with leases per tenant, kicks on demand, polls as a safety net.
+// Runs a state processor over every tenant: runs rows handed off already leased, claims due rows, polls as a safety net.
 import type { Database, TenantTx } from '../store/database';
+import type { Lease } from './process-table';
 
 export interface WorkRunnerDeps<T> {
   /** Used in logs. */
@@ -39,35 +40,59 @@ export function runnerSettings(deps: RunnerSettings): RunnerSettings {
   };
 }
 
-export interface WorkRunner {
+export interface WorkRunner<T = unknown> {
+  /** The lease owner of this runner (unique per process). */
+  readonly owner: string;
+  /** How long a claim or a hand-off lease is exclusive. */
+  readonly leaseMs: number;
   start(): void;
-  /** Stops polling and waits for running claims and items. */
+  /** Stops polling, drops queued hand-offs (their leases expire) and waits for running claims and items. */
   stop(): Promise<void>;
   /** Work for `tenantId` may be due now: claim it right away (coalesced with a running claim). */
   kick(tenantId: string): void;
+  /**
+   * The lease to write a row with that is made due now and handed to this runner after commit (`handOff`), or
+   * undefined while the runner is not running: then write the row unleased, for whichever process claims it.
+   */
+  leaseFor(now: number): Lease | undefined;
+  /**
+   * Runs `item`, committed with `lease` (from `leaseFor`), without a claim transaction: at once if the tenant's lane
+   * has room (it counts against `maxInFlight` like claimed items), else queued ahead of further claims. Never loses
+   * work: an item it does not run (runner stopped, lease not ours, still queued when less than half the lease is
+   * left) stays due, and a claim takes it once the lease has expired.
+   */
+  handOff(tenantId: string, item: T, lease: Lease): void;
   /** One pass over every tenant (what the poll does); resolves when done. */
   runOnce(): Promise<void>;
   /** Processes `tenantId` until nothing is due; resolves when done. */
   runTenant(tenantId: string): Promise<void>;
 }
 
+/**
+ * What a service needs of its processor's runner: a lease for the rows it makes due now, the hand-off of such a row
+ * after commit, and `kick` for due work it holds no row of (or wrote unleased because the runner was not running).
+ */
+export type ProcessorHandOff<T> = Pick<WorkRunner<T>, 'kick' | 'leaseFor' | 'handOff'>;
+
 /** Per-tenant pipeline: one claim transaction at a time, claimed items run without waiting for their batch. */
-interface TenantLane {
+interface TenantLane<T> {
   claiming: boolean;
   /** Claim again once possible: a kick arrived during a claim, the last claim was full, or no room was left. */
   again: boolean;
   /** Claim until a claim comes back empty (runTenant and the poll); kicks stop after a claim that was not full. */
   drain: boolean;
   inFlight: number;
+  /** Handed-off items waiting for room, with their lease expiry; they start before further claims. */
+  readonly handedOff: { readonly item: T; readonly until: number }[];
   readonly done: Promise<void>;
   settle(): void;
 }
 
-export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
+export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner<T> {
   const leaseMs = deps.leaseMs ?? 30_000;
   const batch = deps.batchSize ?? 16;
   const maxInFlight = Math.max(1, deps.maxInFlight ?? 64);
-  const lanes = new Map<string, TenantLane>();
+  const lanes = new Map<string, TenantLane<T>>();
   const timers = new Set<NodeJS.Timeout>();
   let poll: NodeJS.Timeout | undefined;
   let stopped = true;
@@ -83,25 +108,25 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
     timers.add(timer);
   }
 
-  function laneOf(tenantId: string): TenantLane {
+  function laneOf(tenantId: string): TenantLane<T> {
     let lane = lanes.get(tenantId);
     if (lane === undefined) {
       let settle!: () => void;
       const done = new Promise<void>((ok) => { settle = ok; });
-      lane = { claiming: false, again: false, drain: false, inFlight: 0, done, settle };
+      lane = { claiming: false, again: false, drain: false, inFlight: 0, handedOff: [], done, settle };
       lanes.set(tenantId, lane);
     }
     return lane;
   }
 
-  /** Ends the lane once nothing is claiming, running or wanted; its `done` resolves. */
-  function maybeIdle(tenantId: string, lane: TenantLane): void {
-    if (lane.claiming || lane.inFlight > 0 || lane.again) return;
+  /** Ends the lane once nothing is claiming, running, queued or wanted; its `done` resolves. */
+  function maybeIdle(tenantId: string, lane: TenantLane<T>): void {
+    if (lane.claiming || lane.inFlight > 0 || lane.handedOff.length > 0 || lane.again) return;
     if (lanes.get(tenantId) === lane) lanes.delete(tenantId);
     lane.settle();
   }
 
-  async function runItem(tenantId: string, lane: TenantLane, item: T): Promise<void> {
+  async function runItem(tenantId: string, lane: TenantLane<T>, item: T): Promise<void> {
     try {
       const due = await deps.handle(tenantId, item);
       if (due !== undefined) schedule(tenantId, due);
@@ -109,13 +134,27 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
       onError(err, `${deps.name}: processing failed for tenant ${tenantId}`);
     } finally {
       lane.inFlight--;
+      startHandedOff(tenantId, lane);
       if (lane.again) pump(tenantId, lane);
       else maybeIdle(tenantId, lane);
     }
   }
 
+  /**
+   * Starts queued hand-offs while the lane has room. One with less than half its lease left is dropped instead: its
+   * send might outlast the lease and race the claim that another process may then make; that claim recovers it.
+   */
+  function startHandedOff(tenantId: string, lane: TenantLane<T>): void {
+    while (lane.handedOff.length > 0 && lane.inFlight < maxInFlight) {
+      const next = lane.handedOff.shift() as { item: T; until: number };
+      if (next.until - deps.now().getTime() < leaseMs / 2) continue;
+      lane.inFlight++;
+      void runItem(tenantId, lane, next.item);
+    }
+  }
+
   /** Claims what is due (within the lane's free room) and starts each item at once. */
-  function pump(tenantId: string, lane: TenantLane): void {
+  function pump(tenantId: string, lane: TenantLane<T>): void {
     if (lane.claiming) {
       lane.again = true;
       return;
@@ -161,6 +200,18 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
     setImmediate(() => pump(tenantId, laneOf(tenantId)));
   }
 
+  function handOff(tenantId: string, item: T, lease: Lease): void {
+    if (stopped || lease.owner !== deps.owner) return;
+    const lane = laneOf(tenantId);
+    if (lane.inFlight >= maxInFlight) {
+      lane.handedOff.push({ item, until: lease.until });
+      return;
+    }
+    // The room is taken now; the item starts after the current I/O phase, so the caller's response goes out first.
+    lane.inFlight++;
+    setImmediate(() => void runItem(tenantId, lane, item));
+  }
+
   async function runOnce(): Promise<void> {
     let tenants: readonly string[];
     try {
@@ -173,6 +224,8 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
   }
 
   return {
+    owner: deps.owner,
+    leaseMs,
     start() {
       if (!stopped) return;
       stopped = false;
@@ -192,9 +245,12 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner {
       if (poll !== undefined) clearTimeout(poll);
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      for (const lane of lanes.values()) lane.handedOff.length = 0;
       await Promise.all([...lanes.values()].map((l) => l.done));
     },
     kick,
+    leaseFor: (now) => (stopped ? undefined : { owner: deps.owner, until: now + leaseMs }),
+    handOff,
     runOnce,
     runTenant,
   };

@@ -6,6 +6,7 @@ import type { DspDialect } from '../dsp/dialects';
 import type { DataAddress, TransferProcessAck } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
+import type { Lease } from '../negotiation/process-table';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from '../negotiation/work-runner';
 import type { Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
@@ -62,7 +63,7 @@ export function buildDataAddress(o: { endpoint: string; token: string; expiresIn
 
 type Outcome = DspSendResult<{ providerPid?: string } | undefined> | { ok: false; terminate: string };
 
-export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner {
+export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner<StoredTransfer> {
   const machine = createTransferProcessMachine({ now: deps.now });
   const maxAttempts = deps.retry?.maxAttempts ?? 5;
   const base = deps.retry?.baseDelayMs ?? 500;
@@ -118,15 +119,16 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
     TERMINATING: (t) => client.send({ ...target(t, 'termination'), message: { type: 'TransferTerminationMessage', ...pids(t), ...reasonOf(t) } }) as Promise<Outcome>,
   };
 
-  async function save(stored: StoredTransfer, next: TransferProcess, dueAt: number | null): Promise<void> {
+  /** Saves `next` over the item being processed (version-checked); the new stored row, or undefined when stale. */
+  async function save(stored: StoredTransfer, next: TransferProcess, dueAt: number | null, lease?: Lease): Promise<StoredTransfer | undefined> {
     const saved = await deps.db.withTenant(next.tenantId, async (tx) => {
-      const s = await store.update(tx, next, stored.version, { dueAt });
+      const s = await store.update(tx, next, stored.version, { dueAt, ...(lease !== undefined ? { lease } : {}) });
       if (s !== undefined && next.state !== stored.entity.state) {
         await appendAudit(tx, { actor: 'system', action: `transfer.${next.state.toLowerCase()}`, target: `transfer/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
     });
-    if (saved === undefined || saved.entity.state === stored.entity.state) return;
+    if (saved === undefined || saved.entity.state === stored.entity.state) return saved;
     const t = saved.entity;
     if (t.role === 'provider') {
       deps.liveness.invalidate(t.tenantId);
@@ -137,6 +139,7 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
     if (deps.events !== undefined && ev !== undefined && callbacks.length > 0) {
       deps.events.emit({ tenantId: t.tenantId, ...ev, callbackAddresses: callbacks, payload: { transferProcessId: t.id, contractId: t.agreementId, type: t.role === 'provider' ? 'PROVIDER' : 'CONSUMER' } });
     }
+    return saved;
   }
 
   async function handle(_tenantId: string, stored: StoredTransfer): Promise<number | undefined> {
@@ -163,9 +166,15 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
       return undefined;
     }
     if ('terminate' in result) {
+      // The termination message is due at once: kept leased and handed back to this runner (no claim in between).
       const next = machine.send(t, 'termination', { errorDetail: result.terminate });
-      if (next.ok) await save(stored, next.value, deps.now().getTime());
-      return next.ok ? deps.now().getTime() : undefined;
+      if (!next.ok) return undefined;
+      const dueAt = deps.now().getTime();
+      const saved = await save(stored, next.value, dueAt, runner.leaseFor(dueAt));
+      if (saved === undefined) return undefined;
+      if (saved.lease === undefined) return dueAt;
+      runner.handOff(saved.entity.tenantId, saved, saved.lease);
+      return undefined;
     }
     const settled = retryOrFail(t, result, { maxAttempts, baseDelayMs: base, maxDelayMs: max, now: deps.now().getTime() }, machine);
     if (settled === undefined) return undefined;
@@ -173,8 +182,9 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
     return settled.dueAt ?? undefined;
   }
 
-  return createWorkRunner<StoredTransfer>({
+  const runner = createWorkRunner<StoredTransfer>({
     ...runnerSettings(deps), name: 'transfer-processor', handle,
     claim: (tx, owner, now, leaseMs, limit) => store.claim(tx, owner, now, leaseMs, limit),
   });
+  return runner;
 }

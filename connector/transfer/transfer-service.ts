@@ -9,6 +9,8 @@ import { dspMessageFingerprint } from '../dsp/message-id';
 import type { TransferMessage, TransferProcessAck, TransferRequestMessage } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { NegotiationStore } from '../negotiation/negotiation-store';
+import type { WriteOptions } from '../negotiation/process-table';
+import type { ProcessorHandOff } from '../negotiation/work-runner';
 import type { Database, TenantTx } from '../store/database';
 import { PULL_FORMAT } from '../catalog-service/catalog-service';
 import {
@@ -34,7 +36,8 @@ export interface TransferServiceDeps {
   readonly liveness: Pick<TransferLiveness, 'invalidate'>;
   /** Retires a provider transfer's refresh tokens (local minter `revokeTransferTokens`); optional. */
   revokeTokens?(tenantId: string, transferId: string): Promise<void>;
-  kick(tenantId: string): void;
+  /** The transfer processor: rows made due now are written leased to it and handed to it after commit. */
+  readonly processor: ProcessorHandOff<StoredTransfer>;
   readonly events?: ProcessEventSink;
 }
 
@@ -78,17 +81,26 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     await appendAudit(tx, { actor, action: `transfer.${t.state.toLowerCase()}`, target: `transfer/${t.id}`, after: { state: t.state, errorDetail: t.errorDetail } }, deps.now());
   }
 
+  /** Due now and leased to the processor when a message is pending (`after` hands the row over); else nothing due. */
+  function schedule(pending: boolean): Pick<WriteOptions, 'dueAt' | 'lease'> {
+    if (!pending) return { dueAt: null };
+    const dueAt = deps.now().getTime();
+    const lease = deps.processor.leaseFor(dueAt);
+    return lease === undefined ? { dueAt } : { dueAt, lease };
+  }
+
   async function write(tx: TenantTx, stored: StoredTransfer, next: TransferProcess, actor: string): Promise<StoredTransfer> {
-    const saved = await store.update(tx, next, stored.version, { dueAt: isTransferPending(next) ? deps.now().getTime() : null });
+    const saved = await store.update(tx, next, stored.version, schedule(isTransferPending(next)));
     if (saved === undefined) throw new Error(`transfer ${next.id} changed concurrently while locked`);
     if (next.state !== stored.entity.state) await audit(tx, actor, next);
     return saved;
   }
 
-  /** After commit: kick the processor, revoke access on the provider side, clean the consumer's EDR, notify. */
+  /** After commit: hand the row to the processor, revoke access on the provider side, clean the consumer's EDR, notify. */
   async function after(tenantId: string, before: string | undefined, saved: StoredTransfer): Promise<void> {
     const t = saved.entity;
-    if (isTransferPending(t)) deps.kick(tenantId);
+    if (saved.lease !== undefined) deps.processor.handOff(tenantId, saved, saved.lease);
+    else if (isTransferPending(t)) deps.processor.kick(tenantId);
     if (before === t.state) return;
     if (t.role === 'provider' && LEAVES_LIVE.has(t.state)) {
       // A suspended transfer's tokens never work again: a resume mints new ones (the bindings are what make a token live).
@@ -132,7 +144,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         const created = machine.fromRequest({ id: `urn:uuid:${randomUUID()}`, tenantId, dialect, counterPartyId: from.did }, message, { messageId, senderId: from.did });
         const next = admitted.value.denied !== undefined ? machine.send(created, 'termination', { errorDetail: admitted.value.denied }) : machine.send(created, 'start');
         if (!next.ok) return next;
-        const saved = await store.insert(tx, next.value, { dueAt: deps.now().getTime(), extra: from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {} });
+        const saved = await store.insert(tx, next.value, { ...schedule(true), extra: from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {} });
         await audit(tx, `partner:${from.did}`, created);
         return ok({ saved, created: true });
       });
@@ -178,7 +190,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         const sent = machine.send(initial, 'request');
         if (!sent.ok) return sent;
         const saved = await store.insert(tx, sent.value, {
-          dueAt: deps.now().getTime(),
+          ...schedule(true),
           extra: { callbackAddresses: request.callbackAddresses ?? [], assetId: agreement.assetId, ...(request.privateProperties !== undefined ? { privateProperties: request.privateProperties } : {}) },
         });
         await audit(tx, request.actor, sent.value);

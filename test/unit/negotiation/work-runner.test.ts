@@ -1,9 +1,10 @@
-// Work runner: claimed items run without a batch barrier, in-flight work is bounded, kicks coalesce, runTenant settles.
+// Work runner: claimed items run without a batch barrier, in-flight work is bounded, kicks coalesce, runTenant settles,
+// handed-off items run without a claim.
 import { createWorkRunner } from '../../../connector/negotiation/work-runner';
 import type { TenantTx } from '../../../connector/store/database';
 
 /** An in-memory queue standing in for a process table: claim takes due ids and leases them. */
-function harness(opts: { batchSize?: number; maxInFlight?: number; pollIntervalMs?: number } = {}) {
+function harness(opts: { batchSize?: number; maxInFlight?: number; pollIntervalMs?: number; leaseMs?: number } = {}) {
   const due: string[] = [];
   const started: string[] = [];
   const finished: string[] = [];
@@ -126,5 +127,91 @@ describe('work runner', () => {
     for (const id of ['c', 'd', 'e', 'f', 'g']) h.release(id);
     await h.runner.stop();
     expect(h.finished).toHaveLength(7);
+  });
+
+  describe('hand-off', () => {
+    /** A started runner that has done its first (empty) poll, so only hand-offs and kicks claim from here on. */
+    async function started(opts: Parameters<typeof harness>[0] = {}) {
+      const h = harness({ pollIntervalMs: 60_000, ...opts });
+      h.runner.start();
+      await h.runner.runTenant('t1');
+      const lease = () => {
+        const l = h.runner.leaseFor(Date.now());
+        if (l === undefined) throw new Error('a running runner must lease');
+        return l;
+      };
+      return { ...h, lease, claimsBefore: h.claims() };
+    }
+
+    it('leases for its owner while running, and runs a handed-off item at once without a claim', async () => {
+      const h = await started({ leaseMs: 10_000 });
+      expect(h.runner.owner).toBe('me');
+      expect(h.runner.leaseMs).toBe(10_000);
+      expect(h.runner.leaseFor(1_000)).toEqual({ owner: 'me', until: 11_000 });
+      h.runner.handOff('t1', 'x', h.lease());
+      await h.startedCount(1);
+      expect(h.started).toEqual(['x']);
+      h.release('x');
+      await h.runner.stop();
+      expect(h.finished).toEqual(['x']);
+      expect(h.claims()).toBe(h.claimsBefore);
+    });
+
+    it('a stopped runner neither leases nor runs hand-offs (the row stays due for a claim)', async () => {
+      const h = harness();
+      expect(h.runner.leaseFor(Date.now())).toBeUndefined();
+      h.runner.handOff('t1', 'x', { owner: 'me', until: Date.now() + 30_000 });
+      await h.tick();
+      expect(h.started).toEqual([]);
+    });
+
+    it('ignores an item leased to another owner', async () => {
+      const h = await started();
+      h.runner.handOff('t1', 'x', { owner: 'someone-else', until: Date.now() + 30_000 });
+      await h.tick();
+      expect(h.started).toEqual([]);
+      await h.runner.stop();
+    });
+
+    it('counts against maxInFlight: a hand-off without room waits and starts before further claims', async () => {
+      const h = await started({ maxInFlight: 2, batchSize: 4 });
+      h.due.push('a', 'b', 'c');
+      h.runner.kick('t1');
+      await h.startedCount(2);
+      expect(h.started.sort()).toEqual(['a', 'b']);
+      h.runner.handOff('t1', 'x', h.lease());
+      await h.tick();
+      expect(h.started).toHaveLength(2);
+      h.release('a');
+      await h.startedCount(3);
+      // The freed room went to the handed-off item, not to the claim waiting for room ('c').
+      expect(h.started[2]).toBe('x');
+      h.release('b');
+      await h.startedCount(4);
+      expect(h.started[3]).toBe('c');
+      h.release('x');
+      h.release('c');
+      await h.runner.stop();
+      expect(h.finished.sort()).toEqual(['a', 'b', 'c', 'x']);
+      expect(h.maxRunning()).toBe(2);
+    });
+
+    it('drops a queued hand-off whose lease is more than half gone, and stop() drops queued ones', async () => {
+      const h = await started({ maxInFlight: 1, leaseMs: 30_000 });
+      h.due.push('a');
+      h.runner.kick('t1');
+      await h.startedCount(1);
+      h.runner.handOff('t1', 'old', { owner: 'me', until: Date.now() + 10_000 });
+      h.runner.handOff('t1', 'fresh', h.lease());
+      h.release('a');
+      await h.startedCount(2);
+      expect(h.started).toEqual(['a', 'fresh']);
+      h.runner.handOff('t1', 'queued', h.lease());
+      const stopped = h.runner.stop();
+      h.release('fresh');
+      await stopped;
+      expect(h.started).toEqual(['a', 'fresh']);
+      expect(h.finished).toEqual(['a', 'fresh']);
+    });
   });
 });
