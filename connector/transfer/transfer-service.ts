@@ -6,7 +6,7 @@ import { denialReason, policyContextOf, senderIdFor, type Participant } from '..
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
-import type { TransferMessage, TransferProcessAck, TransferRequestMessage } from '../dsp/messages';
+import type { DataAddress, TransferMessage, TransferProcessAck, TransferRequestMessage } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { NegotiationStore } from '../negotiation/negotiation-store';
 import type { WriteOptions } from '../negotiation/process-table';
@@ -15,7 +15,6 @@ import type { Database, TenantTx } from '../store/database';
 import { PULL_FORMAT } from '../catalog-service/catalog-service';
 import {
   createTransferProcessMachine,
-  isTransferTerminal,
   transferAck,
   transferPendingTarget,
   type TransferMessageKind,
@@ -96,8 +95,11 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return saved;
   }
 
-  /** After commit: hand the row to the processor, revoke access on the provider side, clean the consumer's EDR, notify. */
-  async function after(tenantId: string, before: string | undefined, saved: StoredTransfer): Promise<void> {
+  /**
+   * After commit: hand the row to the processor, revoke access on the provider side, clean the consumer's EDR, notify.
+   * `edr` is the data address a consumer has just sealed (the STARTED event carries it without reading it back).
+   */
+  async function after(tenantId: string, before: string | undefined, saved: StoredTransfer, edr?: DataAddress): Promise<void> {
     const t = saved.entity;
     if (saved.lease !== undefined) deps.processor.handOff(tenantId, saved, saved.lease);
     else if (isTransferPending(t)) deps.processor.kick(tenantId);
@@ -112,8 +114,8 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     const ev = transferEventName(t.state);
     const callbacks = (saved.extra['callbackAddresses'] ?? []) as CallbackAddress[];
     if (deps.events !== undefined && ev !== undefined && callbacks.length > 0) {
-      const edr = t.state === 'STARTED' && t.role === 'consumer' ? await deps.vault.get(tenantId, t.id) : undefined;
-      deps.events.emit({ tenantId, ...ev, callbackAddresses: callbacks, payload: { transferProcessId: t.id, contractId: t.agreementId, type: t.role === 'provider' ? 'PROVIDER' : 'CONSUMER', ...(edr !== undefined ? { dataAddress: edr } : {}) } });
+      const address = t.state === 'STARTED' && t.role === 'consumer' ? (edr ?? (await deps.vault.get(tenantId, t.id))) : undefined;
+      deps.events.emit({ tenantId, ...ev, callbackAddresses: callbacks, payload: { transferProcessId: t.id, contractId: t.agreementId, type: t.role === 'provider' ? 'PROVIDER' : 'CONSUMER', ...(address !== undefined ? { dataAddress: address } : {}) } });
     }
   }
 
@@ -155,23 +157,21 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
     async onMessage(tenantId, role, id, message, from) {
       const messageId = dspMessageFingerprint(message);
-      if (role === 'consumer' && message.type === 'TransferStartMessage' && message.dataAddress !== undefined) {
-        // Sealed before the state changes, so STARTED never shows without its EDR (PGlite: not inside the transaction).
-        const known = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
-        if (known === undefined || known.entity.role !== 'consumer' || known.entity.counterPartyId !== senderIdFor(known.entity.counterPartyId, from)) return fail('not-found', 'transfer process not found');
-        if (!isTransferTerminal(known.entity.state)) await deps.vault.put(tenantId, id, message.dataAddress);
-      }
-      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before?: string }>> => {
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before?: string; edr?: DataAddress }>> => {
         const stored = await store.find(tx, id, true);
         if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'transfer process not found');
         const received = machine.receive(stored.entity, message, { messageId, senderId: senderIdFor(stored.entity.counterPartyId, from) });
         if (!received.ok) return received;
         if (received.value.duplicate) return ok({ saved: stored });
+        // A consumer seals the provider's data address in the transaction that records the start, so STARTED never
+        // shows without its EDR and a refused start message leaves the sealed EDR as it was.
+        const edr = role === 'consumer' && message.type === 'TransferStartMessage' ? message.dataAddress : undefined;
+        if (edr !== undefined) await deps.vault.putIn(tx, id, edr);
         const saved = await write(tx, stored, received.value.transfer, `partner:${from.did}`);
-        return ok({ saved, before: stored.entity.state });
+        return ok({ saved, before: stored.entity.state, ...(edr !== undefined ? { edr } : {}) });
       });
       if (!outcome.ok) return outcome;
-      if (outcome.value.before !== undefined) await after(tenantId, outcome.value.before, outcome.value.saved);
+      if (outcome.value.before !== undefined) await after(tenantId, outcome.value.before, outcome.value.saved, outcome.value.edr);
       return ok(transferAck(outcome.value.saved.entity));
     },
 

@@ -127,6 +127,8 @@ export function createTransferStore(): TransferStore {
 export interface EdrVault {
   /** Seals the data address of `transferId`. Must not run inside another database transaction (PGlite has one connection). */
   put(tenantId: string, transferId: string, address: DataAddress): Promise<void>;
+  /** Seals it inside the caller's transaction of the tenant, so it commits with the state change it belongs to. */
+  putIn(tx: TenantTx, transferId: string, address: DataAddress): Promise<void>;
   get(tenantId: string, transferId: string): Promise<DataAddress | undefined>;
   delete(tenantId: string, transferId: string): Promise<void>;
 }
@@ -137,6 +139,9 @@ export function createSecretBoxEdrVault(box: SecretBox): EdrVault {
   return {
     async put(tenantId, transferId, address) {
       await box.putSecret(tenantId, name(transferId), JSON.stringify(address));
+    },
+    async putIn(tx, transferId, address) {
+      await box.putSecretIn(tx, name(transferId), JSON.stringify(address));
     },
     async get(tenantId, transferId) {
       const raw = await box.getSecret(tenantId, name(transferId));

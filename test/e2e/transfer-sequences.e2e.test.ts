@@ -50,6 +50,32 @@ describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
     await eventually(() => find(SUPPLIER, t.p), (x) => x?.entity.state === state);
   }
 
+  it('consumer: a start message seals its EDR in the one transaction that records it; a refused one changes nothing', async () => {
+    const t = await started();
+    const sealed = await h.cp.vault.get(OEM, t.c);
+    const address = (endpoint: string) => ({ endpointType: 'https://w3id.org/idsa/v4.1/HTTP', endpoint, endpointProperties: [{ name: 'https://w3id.org/edc/v0.0.1/ns/authorization', value: 'renewed' }] });
+    const start = (endpoint: string) => ({ type: 'TransferStartMessage' as const, consumerPid: t.consumerPid, providerPid: t.providerPid, dataAddress: address(endpoint) });
+
+    // Another participant's start message is not found, and the sealed EDR stays as it was.
+    const forged = await h.cp.transfers.onMessage(OEM, 'consumer', t.c, start('https://intruder.example/pact'), { did: 'did:web:intruder.example', credentials: [] });
+    expect(forged).toMatchObject({ ok: false, reason: 'not-found' });
+    expect(await h.cp.vault.get(OEM, t.c)).toEqual(sealed);
+
+    // The provider's renewed start: one OEM transaction seals the new address and records the message.
+    const withTenant = h.db.withTenant.bind(h.db);
+    let oemTransactions = 0;
+    Object.assign(h.db, { withTenant: <T>(tenant: string, work: Parameters<typeof withTenant>[1]) => { if (tenant === OEM) oemTransactions++; return withTenant(tenant, work) as Promise<T>; } });
+    try {
+      const renewed = await h.cp.transfers.onMessage(OEM, 'consumer', t.c, start('https://supplier.example/pact'), { did: supplierDid, credentials: [] });
+      expect(renewed.ok).toBe(true);
+      expect(oemTransactions).toBe(1);
+    } finally {
+      Object.assign(h.db, { withTenant });
+    }
+    expect(await h.cp.vault.get(OEM, t.c)).toEqual(address('https://supplier.example/pact'));
+    expect((await find(OEM, t.c))?.entity.state).toBe('STARTED');
+  });
+
   it('TP:01-03 / TP_C:01-03: provider suspends (access stops, EDR dropped), provider terminates', async () => {
     const t = await started();
     await step(SUPPLIER, t.p, 'suspension', 'SUSPENDED');

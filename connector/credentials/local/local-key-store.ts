@@ -1,6 +1,6 @@
 // Local TenantKeyProvider and SecretBox: signing keys and secrets encrypted at rest with the tenant's data key.
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { Database } from '../../store/database';
+import type { Database, TenantTx } from '../../store/database';
 import type { KeyPurpose, SigningKey, TenantKeyProvider } from '../key-provider';
 import * as repo from './credential-repository';
 import { createMasterKey, open, seal } from './envelope-crypto';
@@ -12,6 +12,8 @@ export type LocalKeyAlgorithm = 'ES256' | 'ES384' | 'EdDSA' | 'RS256' | 'PS256';
 export interface SecretBox {
   /** Stores (or replaces) `name` for `tenantId`, encrypted with the tenant's data key. */
   putSecret(tenantId: string, name: string, value: string): Promise<void>;
+  /** The same inside the caller's transaction of the tenant (it commits or rolls back with the caller's change). */
+  putSecretIn(tx: TenantTx, name: string, value: string): Promise<void>;
   /** The decrypted secret, or undefined when absent. */
   getSecret(tenantId: string, name: string): Promise<string | undefined>;
   /** Deletes `name`; true when it existed. */
@@ -94,6 +96,11 @@ export function createLocalKeyStore(deps: LocalKeyStoreDeps): LocalKeyStore {
     if (!SECRET_NAME.test(name)) throw new Error('credentials: invalid secret name');
   }
 
+  async function putSecretIn(tx: TenantTx, name: string, value: string): Promise<void> {
+    const dataKey = await dataKeys.dataKey(tx);
+    await repo.upsertSecret(tx, name, seal(dataKey, value, `secret|${tx.tenantId}|${name}`), now());
+  }
+
   return {
     async signingKey(tenantId, purpose) {
       checkPurpose(purpose);
@@ -139,10 +146,11 @@ export function createLocalKeyStore(deps: LocalKeyStoreDeps): LocalKeyStore {
     },
     async putSecret(tenantId, name, value) {
       checkSecretName(name);
-      await deps.db.withTenant(tenantId, async (tx) => {
-        const dataKey = await dataKeys.dataKey(tx);
-        await repo.upsertSecret(tx, name, seal(dataKey, value, `secret|${tenantId}|${name}`), now());
-      });
+      await deps.db.withTenant(tenantId, (tx) => putSecretIn(tx, name, value));
+    },
+    putSecretIn: (tx, name, value) => {
+      checkSecretName(name);
+      return putSecretIn(tx, name, value);
     },
     async getSecret(tenantId, name) {
       checkSecretName(name);

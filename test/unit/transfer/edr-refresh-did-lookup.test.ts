@@ -19,6 +19,7 @@ function vault(initial: DataAddress): EdrVault & { current: () => DataAddress | 
   return {
     current: () => stored,
     put: async (_t, _id, a) => { stored = a; },
+    putIn: async (_tx, _id, a) => { stored = a; },
     get: async () => stored,
     delete: async () => { stored = undefined; },
   };
