@@ -11,6 +11,13 @@ import { ratioOf, type BenchMetric, type BenchSuite } from '../lib/report';
 const TENANT = 'bench-supplier';
 const FOOTPRINTS = 1_000;
 const CONNECTIONS = 50;
+const WARMUP_SECONDS = 2;
+
+/** The run with the median requests/s of several (its own p50/p99 travel with it). */
+function medianRun(runs: readonly LoadResult[]): LoadResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as LoadResult;
+}
 
 interface Endpoint {
   readonly name: string;
@@ -25,7 +32,8 @@ interface Endpoint {
 export const suite: BenchSuite = {
   name: 'pact-data-plane',
   async run(ctx) {
-    const duration = ctx.quick ? 3 : 10;
+    const duration = ctx.quick ? 3 : 6;
+    const rounds = ctx.quick ? 1 : 3;
     const scratch = await createScratchDatabase();
     ctx.log(`scratch database ${scratch.name}`);
     const metrics: BenchMetric[] = [];
@@ -54,27 +62,36 @@ export const suite: BenchSuite = {
           // The baseline answers with exactly the bytes our endpoint answers with.
           const sample = await httpCall(e.url, e.method, e.headers, e.body);
           if (sample.status !== 200) throw new Error(`${e.name}: HTTP ${sample.status} ${sample.body.toString('utf8').slice(0, 200)}`);
-          const raw = await startRawServer(sample.body);
-          let base: LoadResult;
-          try {
-            ctx.log(`${e.name}: raw node:http baseline (${sample.body.length} bytes), ${duration} s × ${CONNECTIONS} connections`);
-            base = await runLoad({ url: `${raw.url}/`, method: e.method, headers: e.headers, body: e.body, connections: CONNECTIONS, durationSeconds: duration });
-          } finally {
-            await raw.close();
+          const load = (url: string, seconds: number) => runLoad({ url, method: e.method, headers: e.headers, body: e.body, connections: CONNECTIONS, durationSeconds: seconds });
+          // Warm-up (not counted): the runtime's code paths are JIT-compiled before they are measured, as in production.
+          await load(e.url, WARMUP_SECONDS);
+          // Rounds alternate baseline and connector, so a slower or faster stretch of the machine hits both alike;
+          // the ratio is taken between the medians of the rounds.
+          const base: LoadResult[] = [];
+          const ours: LoadResult[] = [];
+          for (let round = 0; round < rounds; round++) {
+            const raw = await startRawServer(sample.body);
+            try {
+              base.push(await load(`${raw.url}/`, duration));
+            } finally {
+              await raw.close();
+            }
+            ours.push(await load(e.url, duration));
           }
-          ctx.log(`${e.name}: connector`);
-          const ours = await runLoad({ url: e.url, method: e.method, headers: e.headers, body: e.body, connections: CONNECTIONS, durationSeconds: duration });
-          if (ours.non2xx > 0 || ours.errors > 0) notes.push(`${e.name}: ${ours.non2xx} non-2xx, ${ours.errors} errors of ${ours.total}`);
-          const ratio = ratioOf(ours.requestsPerSecond, base.requestsPerSecond);
-          const p99ok = e.maxP99Ms === undefined || ours.p99Ms < e.maxP99Ms;
-          const met = ratio >= e.minRatio && p99ok && ours.non2xx === 0 && ours.errors === 0;
+          const b = medianRun(base);
+          const o = medianRun(ours);
+          const failures = ours.reduce((n, r) => n + r.non2xx + r.errors, 0);
+          if (failures > 0) notes.push(`${e.name}: ${ours.reduce((n, r) => n + r.non2xx, 0)} non-2xx, ${ours.reduce((n, r) => n + r.errors, 0)} errors of ${ours.reduce((n, r) => n + r.total, 0)}`);
+          const ratio = ratioOf(o.requestsPerSecond, b.requestsPerSecond);
+          const p99ok = e.maxP99Ms === undefined || o.p99Ms < e.maxP99Ms;
+          const met = ratio >= e.minRatio && p99ok && failures === 0;
           metrics.push({
-            name: e.name, value: Math.round(ours.requestsPerSecond), unit: 'req/s',
-            baseline: { name: 'raw node:http, same bytes', value: Math.round(base.requestsPerSecond) }, ratio,
+            name: e.name, value: Math.round(o.requestsPerSecond), unit: 'req/s',
+            baseline: { name: 'raw node:http, same bytes', value: Math.round(b.requestsPerSecond) }, ratio,
             target: { text: `≥ ${e.minRatio} of baseline${e.maxP99Ms !== undefined ? `, p99 < ${e.maxP99Ms} ms` : ''}`, met },
           });
-          metrics.push({ name: `${e.name}: latency p50 / p99`, value: ours.p99Ms, unit: `ms p99 (p50 ${ours.p50Ms} ms)`, baseline: { name: 'raw p99 ms', value: base.p99Ms } });
-          ctx.log(`${e.name}: ${Math.round(ours.requestsPerSecond)} req/s vs ${Math.round(base.requestsPerSecond)} (ratio ${ratio}), p99 ${ours.p99Ms} ms`);
+          metrics.push({ name: `${e.name}: latency p50 / p99`, value: o.p99Ms, unit: `ms p99 (p50 ${o.p50Ms} ms)`, baseline: { name: 'raw p99 ms', value: b.p99Ms } });
+          ctx.log(`${e.name}: rounds ${ours.map((r, i) => `${Math.round(r.requestsPerSecond)}/${Math.round(base[i]?.requestsPerSecond ?? 0)} p99 ${r.p99Ms}`).join(', ')} → median ${Math.round(o.requestsPerSecond)} vs ${Math.round(b.requestsPerSecond)} (ratio ${ratio}), p99 ${o.p99Ms} ms`);
         }
         uncachedUrl = endpoints[0].url;
       } finally {
@@ -103,7 +120,7 @@ export const suite: BenchSuite = {
     }
     return {
       suite: 'pact-data-plane',
-      description: `PACT host on PostgreSQL with RLS (${FOOTPRINTS.toLocaleString('en')} footprints, one tenant), autocannon in a separate process, ${CONNECTIONS} connections, ${duration} s per run; the baseline is a raw node:http server answering the same bytes, measured in the same run. Repeated reads are answered by the read cache (exact: dropped by the database change feed on every committed change); the cache-off row shows the database path`,
+      description: `PACT host on PostgreSQL with RLS (${FOOTPRINTS.toLocaleString('en')} footprints, one tenant), autocannon in a separate process, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up then ${rounds} round(s) of ${duration} s alternating baseline and connector (medians reported); the baseline is a raw node:http server answering the same bytes, measured in the same run. Repeated reads are answered by the read cache (exact: dropped by the database change feed on every committed change); the cache-off row shows the database path`,
       metrics, notes,
     };
   },
