@@ -30,6 +30,8 @@ export interface AuthConfig {
   readonly rolesClaim: string;
   /** Lifetime of tokens from the built-in issuer. */
   readonly builtinTokenTtlSeconds: number;
+  /** How long an API key found active is reused without a database read (the change feed drops it sooner); 0: off. */
+  readonly apiKeyCacheSeconds: number;
 }
 
 export interface IdentitySettings {
@@ -118,7 +120,7 @@ export const CONFIG_SCHEMA: JSONSchemaType<Mutable<AppConfig>> = {
     },
     auth: {
       type: 'object', additionalProperties: false,
-      required: ['issuer', 'tenantClaim', 'rolesClaim', 'builtinTokenTtlSeconds'],
+      required: ['issuer', 'tenantClaim', 'rolesClaim', 'builtinTokenTtlSeconds', 'apiKeyCacheSeconds'],
       properties: {
         issuer: { type: 'string', enum: ['builtin', 'cognito'] },
         cognito: {
@@ -132,6 +134,7 @@ export const CONFIG_SCHEMA: JSONSchemaType<Mutable<AppConfig>> = {
         tenantClaim: { type: 'string', minLength: 1 },
         rolesClaim: { type: 'string', minLength: 1 },
         builtinTokenTtlSeconds: { type: 'integer', minimum: 60, maximum: 86400 },
+        apiKeyCacheSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
       },
     },
     outbound: {

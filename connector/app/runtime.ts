@@ -14,6 +14,7 @@ import { applyMigrations } from '../store/migrations';
 import type { OwnerSession } from '../store/owner-session';
 import { createPgliteDatabase } from '../store/pglite-database';
 import { createPostgresDatabase } from '../store/postgres-database';
+import { createApiKeyCache } from '../tenancy/api-key-cache';
 import { createBuiltinIssuer, type BuiltinIssuer } from '../tenancy/builtin-issuer';
 import { createManagementAuthorizer, type ManagementTokenVerifier } from '../tenancy/management-authorizer';
 import { createBuiltinIssuerRouter, createCognitoManagementVerifier } from '../tenancy/management-token-verifiers';
@@ -80,8 +81,11 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
 
   const components = await createComponents(config, { db, masterKey, logger, now: () => new Date() });
   registerCacheGauges(metrics, 'pact_read_cache', components.pactReadCacheStats);
+  const apiKeys = createApiKeyCache(db, config.auth.apiKeyCacheSeconds);
+  if (apiKeys !== undefined) registerCacheGauges(metrics, 'api_key_cache', () => apiKeys.stats());
   const tenants = createTenantService({
     db,
+    onCredentialsChanged: (tenantId) => apiKeys?.invalidate(tenantId),
     allowedRegions: config.tenancy.allowedRegions,
     defaultRegion: config.tenancy.defaultRegion,
     pseudonymKey: createHmac('sha256', masterKey).update('operator-audit-pseudonyms').digest(),
@@ -97,7 +101,7 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     requestTimeoutMs: config.server.requestTimeoutMs,
     isReady: () => db.isReady(),
     operatorRouter: createOperatorRouter({ operatorKey: operatorSecret.value, tenants, db, issuer, maxTokenTtlSeconds, extensions: components.operatorRouters }),
-    managementAuthorizer: createManagementAuthorizer({ db, verifyToken, tenantClaim: config.auth.tenantClaim, rolesClaim: config.auth.rolesClaim, logger }),
+    managementAuthorizer: createManagementAuthorizer({ db, verifyToken, tenantClaim: config.auth.tenantClaim, rolesClaim: config.auth.rolesClaim, logger, ...(apiKeys !== undefined ? { apiKeys } : {}) }),
     managementRouters: [
       createTenantAdminRouter({ tenants, db, issuer, maxTokenTtlSeconds }),
       ...components.managementRouters,
@@ -114,11 +118,13 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
     config, db, app, tenants, issuer, operatorKey: operatorSecret,
     async start() {
       await components.start();
+      await apiKeys?.start();
       return server.start();
     },
     async stop() {
       components.closeStreams();
       await server.stop();
+      await apiKeys?.stop();
       await components.stop();
       await db.close();
     },

@@ -5,6 +5,7 @@ import { isValidTenantId } from '../common/tenant-id';
 import type { Logger } from '../observability/logger';
 import type { Database } from '../store/database';
 import { managementError } from '../management/management-errors';
+import type { ApiKeyCache, CachedApiKey } from './api-key-cache';
 import { parseApiKey, secretMatches } from './api-keys';
 import { isRole, setCaller, type Caller, type Role } from './caller';
 import { findActiveApiKey, findTenant, findUserRole } from './tenant-store';
@@ -18,6 +19,8 @@ export interface ManagementAuthorizerDeps {
   readonly tenantClaim: string;
   readonly rolesClaim: string;
   readonly logger: Logger;
+  /** Keys found active, kept exact by the credentials change feed; without it every call reads the database. */
+  readonly apiKeys?: ApiKeyCache;
 }
 
 const ROLE_RANK: Record<Role, number> = { admin: 3, publisher: 2, viewer: 1 };
@@ -45,11 +48,14 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDeps) {
   async function viaApiKey(value: string): Promise<Caller | string> {
     const parsed = parseApiKey(value);
     if (!parsed) return 'the API key is malformed';
-    const found = await deps.db.withTenant(parsed.tenantId, async (tx) => {
+    const load = (): Promise<CachedApiKey | undefined> => deps.db.withTenant(parsed.tenantId, async (tx) => {
       const tenant = await findTenant(tx, parsed.tenantId);
       if (!tenant || tenant.status !== 'active') return undefined;
-      return findActiveApiKey(tx, parsed.keyId);
+      const key = await findActiveApiKey(tx, parsed.keyId);
+      return key === undefined ? undefined : { ...key, bytes: 128 + key.secretHash.length };
     });
+    // The secret is checked against the (cached) hash on every call: a cache hit proves nothing about the secret.
+    const found = deps.apiKeys !== undefined ? await deps.apiKeys.getOrLoad(parsed.tenantId, parsed.keyId, load) : await load();
     if (!found || !secretMatches(parsed.secret, found.secretHash)) return 'the API key is unknown or revoked';
     return { tenantId: parsed.tenantId, subject: parsed.keyId, role: found.role, via: 'api-key', actor: `api-key:${parsed.keyId}` };
   }

@@ -49,6 +49,8 @@ export interface TenantServiceDeps {
   readonly pseudonymKey: Buffer;
   readonly hooks?: TenantLifecycleHooks;
   readonly now?: () => Date;
+  /** Called after a change that must refuse existing credentials at once (key revoked, tenant offboarding). */
+  readonly onCredentialsChanged?: (tenantId: string) => void;
 }
 
 export interface RequestMeta {
@@ -148,11 +150,13 @@ export function createTenantService(deps: TenantServiceDeps): TenantService {
       const tenant = await service.get(tenantId);
       if (!tenant) return fail('not-found', `tenant ${tenantId} does not exist`);
       await deps.db.withSystem((tx) => markOffboarding(tx, tenantId));
+      deps.onCredentialsChanged?.(tenantId);
       await hooks.beforeErase?.(tenant);
       const report = await eraseTenant(deps.db, tenantId, async (tx, r) => {
         await appendOperatorAudit(tx, { actor: meta.actor, action: 'tenant.erase', target: pseudonym(tenantId), details: { removed: r.removed }, requestId: meta.requestId }, now());
       });
       hooks.afterErase?.(tenantId);
+      deps.onCredentialsChanged?.(tenantId);
       return ok(report);
     },
 
@@ -177,7 +181,9 @@ export function createTenantService(deps: TenantServiceDeps): TenantService {
         if (r) await appendAudit(tx, { actor: meta.actor, action: 'api-key.revoke', target: `api-key/${keyId}`, before: { ...r, revokedAt: null }, after: r, requestId: meta.requestId }, now());
         return r;
       });
-      return revoked ? ok(revoked) : fail('not-found', `no active API key ${keyId}`);
+      if (!revoked) return fail('not-found', `no active API key ${keyId}`);
+      deps.onCredentialsChanged?.(tenantId);
+      return ok(revoked);
     },
 
     async setUserRole(tenantId, subject, role, meta) {
