@@ -1,7 +1,7 @@
 // Builds the domain modules (keys, credentials, identity, catalog, control plane, PACT host) and the routes they serve.
 import { Router, type Router as ExpressRouter } from 'express';
 import { createCatalogDataService, createSqlAssetStore, createSqlContractDefinitionStore, createSqlPolicyDefinitionStore } from '../catalog';
-import { createStoreCatalogSource } from '../catalog-service/catalog-store-source';
+import { createCatalogCache, createStoreCatalogSource } from '../catalog-service/catalog-store-source';
 import { fail, ok } from '../common/result';
 import { createOutboundHttpClient } from '../common/outbound-http';
 import { createLocalKeyStore } from '../credentials/local/local-key-store';
@@ -40,6 +40,7 @@ export interface Components {
   readonly fastRoutes: readonly FastRoute[];
   /** The PACT host's read cache counters (exported as metrics). */
   readonly pactReadCacheStats: () => CacheStats;
+  readonly catalogCacheStats: () => CacheStats;
   /** Routers under /operator/v1 after the operator check. */
   readonly operatorRouters: readonly ExpressRouter[];
   /** Tenant lifecycle hooks of every module, in the order they must run. */
@@ -93,7 +94,8 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
   });
 
   const catalogStores = { assets: createSqlAssetStore(), policies: createSqlPolicyDefinitionStore(), contractDefinitions: createSqlContractDefinitionStore() };
-  const catalogData = createCatalogDataService({ db, ...catalogStores, now });
+  const catalogCache = createCatalogCache(db);
+  const catalogData = createCatalogDataService({ db, ...catalogStores, now, onChanged: (tenantId) => catalogCache.invalidate(tenantId) });
   const cpLog = logger.child({ component: 'control-plane' });
   const eventsLog = logger.child({ component: 'events' });
   const events = createEventsModule({ db, onError: (err, context) => eventsLog.warn('event stream fault', { context, error: err }) });
@@ -103,7 +105,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       db, http, now, codec: createDspCodec({ validators: createDspValidators() }), dcp: identity.dcp,
       // A refused DSP caller gets the generic unauthorized answer; the precise DCP failure code is logged (never the token).
       authenticator: createDcpParticipantAuthenticator(identity.dcp, { onFailure: (tenantId, code) => cpLog.warn('DSP caller not authenticated', { tenantId, code }) }),
-      catalogSource: createStoreCatalogSource(catalogStores), minter: credentials.minter,
+      catalogSource: createStoreCatalogSource(catalogStores, catalogCache), minter: credentials.minter,
       revokeTokens: async (tenantId, transferId) => void (await credentials.minter.revokeTransferTokens?.(tenantId, transferId)),
       vault: createSecretBoxEdrVault(keyStore), didOf: (t) => identity.components.dids.didOf(t),
       resolveDid: (id, tenantId) => identity.bpnDirectory.didOf(id, tenantId),
@@ -160,6 +162,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
     ],
     fastRoutes: createPactFastRoutes(pact.host),
     pactReadCacheStats: () => pact.shared.cache.stats(),
+    catalogCacheStats: () => catalogCache.stats(),
     operatorRouters: [identity.operatorRouter],
     // Onboarding: credentials, then identity (its key and credentials). Erasure: identity first, while the tenant's
     // keys still exist, then the credential hooks erase the key store and any AWS resources.
@@ -171,6 +174,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
     closeStreams: () => events.closeStreams(),
     async start() {
       await identity.start();
+      await catalogCache.start();
       cp.start();
       await pact.start();
       events.start();
@@ -179,6 +183,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       await events.stop();
       await pact.stop();
       await cp.stop();
+      await catalogCache.stop();
       await identity.stop();
       http.close();
     },

@@ -81,6 +81,7 @@ export async function createRuntime(config: AppConfig, logger: Logger, options: 
 
   const components = await createComponents(config, { db, masterKey, logger, now: () => new Date() });
   registerCacheGauges(metrics, 'pact_read_cache', components.pactReadCacheStats);
+  registerCacheGauges(metrics, 'catalog_cache', components.catalogCacheStats);
   const apiKeys = createApiKeyCache(db, config.auth.apiKeyCacheSeconds);
   if (apiKeys !== undefined) registerCacheGauges(metrics, 'api_key_cache', () => apiKeys.stats());
   const tenants = createTenantService({

@@ -27,6 +27,8 @@ export interface CatalogDataServiceDeps {
   readonly now?: () => Date;
   /** Whether an asset may not be deleted (e.g. a contract agreement names it); wired by the negotiation module. */
   readonly assetInUse?: (tx: TenantTx, assetId: string) => Promise<string | undefined>;
+  /** Runs after every write transaction of a tenant's catalog ends (drops this process's catalog cache at once). */
+  readonly onChanged?: (tenantId: string) => void;
 }
 
 export interface PolicyValidation {
@@ -78,6 +80,9 @@ function issueDetails(issues: readonly PolicyIssue[], prefix: string, lead?: str
 export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogDataService {
   const { db, assets, policies, contractDefinitions: cds } = deps;
   const now = deps.now ?? (() => new Date());
+  /** A write transaction of the tenant's catalog; caches hear of it as soon as it ends (committed or not). */
+  const write = <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> =>
+    db.withTenant(tenantId, work).finally(() => deps.onChanged?.(tenantId));
   const functions = deps.functions ?? createCatenaXFunctions();
   const engine: PolicyEngine = createPolicyEngine({ functions });
   const generalEngine: PolicyEngine = createPolicyEngine({ functions: { constraints: functions.constraints, checks: [] } });
@@ -125,19 +130,19 @@ export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogD
   }
 
   return {
-    createAsset: (ctx, input) => db.withTenant(ctx.tenantId, async (tx) => {
+    createAsset: (ctx, input) => write(ctx.tenantId, async (tx) => {
       const r = await assets.create(tx, input);
       if (r.ok) await audit(tx, ctx, 'asset.create', `asset/${input.id}`, undefined, r.value);
       return r;
     }),
-    updateAsset: (ctx, input) => db.withTenant(ctx.tenantId, async (tx) => {
+    updateAsset: (ctx, input) => write(ctx.tenantId, async (tx) => {
       const before = await assets.get(tx, input.id);
       if (!before.ok) return before;
       const r = await assets.update(tx, input);
       if (r.ok) await audit(tx, ctx, 'asset.update', `asset/${input.id}`, before.value, r.value);
       return r;
     }),
-    deleteAsset: (ctx, id) => db.withTenant(ctx.tenantId, async (tx) => {
+    deleteAsset: (ctx, id) => write(ctx.tenantId, async (tx) => {
       const existing = await assets.get(tx, id);
       if (!existing.ok) return existing;
       const inUse = deps.assetInUse ? await deps.assetInUse(tx, id) : undefined;
@@ -149,14 +154,14 @@ export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogD
     getAsset: (tenantId, id) => db.withTenant(tenantId, (tx) => assets.get(tx, id)),
     listAssets: (tenantId, spec) => db.withTenant(tenantId, (tx) => assets.list(tx, spec)),
 
-    createPolicy: (ctx, input) => db.withTenant(ctx.tenantId, async (tx) => {
+    createPolicy: (ctx, input) => write(ctx.tenantId, async (tx) => {
       const checked = await checkPolicy(tx, input);
       if (!checked.ok) return checked;
       const r = await policies.create(tx, input);
       if (r.ok) await audit(tx, ctx, 'policy-definition.create', `policy-definition/${input.id}`, undefined, r.value);
       return r;
     }),
-    updatePolicy: (ctx, input) => db.withTenant(ctx.tenantId, async (tx) => {
+    updatePolicy: (ctx, input) => write(ctx.tenantId, async (tx) => {
       const before = await policies.get(tx, input.id);
       if (!before.ok) return before;
       const checked = await checkPolicy(tx, input);
@@ -165,7 +170,7 @@ export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogD
       if (r.ok) await audit(tx, ctx, 'policy-definition.update', `policy-definition/${input.id}`, before.value, r.value);
       return r;
     }),
-    deletePolicy: (ctx, id) => db.withTenant(ctx.tenantId, async (tx) => {
+    deletePolicy: (ctx, id) => write(ctx.tenantId, async (tx) => {
       const existing = await policies.get(tx, id);
       if (!existing.ok) return existing;
       const users = await cds.referencing(tx, id);
@@ -195,14 +200,14 @@ export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogD
       return stored.ok ? ok(engine.evaluate(stored.value.policy, scope, context)) : stored;
     },
 
-    createContractDefinition: (ctx, input) => db.withTenant(ctx.tenantId, async (tx) => {
+    createContractDefinition: (ctx, input) => write(ctx.tenantId, async (tx) => {
       const checked = await checkContractPolicy(tx, input);
       if (!checked.ok) return checked;
       const r = await cds.create(tx, input);
       if (r.ok) await audit(tx, ctx, 'contract-definition.create', `contract-definition/${input.id}`, undefined, r.value);
       return r;
     }),
-    updateContractDefinition: (ctx, input) => db.withTenant(ctx.tenantId, async (tx) => {
+    updateContractDefinition: (ctx, input) => write(ctx.tenantId, async (tx) => {
       const before = await cds.get(tx, input.id);
       if (!before.ok) return before;
       const checked = await checkContractPolicy(tx, input);
@@ -211,7 +216,7 @@ export function createCatalogDataService(deps: CatalogDataServiceDeps): CatalogD
       if (r.ok) await audit(tx, ctx, 'contract-definition.update', `contract-definition/${input.id}`, before.value, r.value);
       return r;
     }),
-    deleteContractDefinition: (ctx, id) => db.withTenant(ctx.tenantId, async (tx) => {
+    deleteContractDefinition: (ctx, id) => write(ctx.tenantId, async (tx) => {
       const r = await cds.delete(tx, id);
       if (r.ok) await audit(tx, ctx, 'contract-definition.delete', `contract-definition/${id}`, r.value, undefined);
       return r;
