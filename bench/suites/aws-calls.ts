@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import express, { Router } from 'express';
+import nock from 'nock';
 import winston from 'winston';
 import { createHttpApp } from '../../connector/app/http-app';
 import { loadConfig } from '../../connector/app/config';
@@ -19,6 +20,10 @@ import { CONNECTOR_OWN_CREDENTIALS, lockNetworkToLoopback, startFakeAws, type Fa
 import { runLoad, type LoadResult } from '../lib/load';
 import { startRawServer } from '../lib/raw-server';
 import { ratioOf, type BenchMetric, type BenchSuite } from '../lib/report';
+
+// Importing nock replaces node:http's client for the whole process. Only this suite's run wants that: every other
+// suite measured in the same process (or importing helpers from here) would pay nock's interception on each request.
+if (nock.isActive()) nock.restore();
 
 const REGION = 'eu-central-1';
 const ACCOUNT = '210987654321';
@@ -135,6 +140,7 @@ export const suite: BenchSuite = {
   async run(ctx) {
     const saved = { ...process.env };
     Object.assign(process.env, CONNECTOR_OWN_CREDENTIALS, { AWS_EC2_METADATA_DISABLED: 'true' });
+    if (!nock.isActive()) nock.activate();
     lockNetworkToLoopback();
     const aws = await startFakeAws({ region: REGION, account: ACCOUNT, userPoolId: POOL, domain: 'bench-pool' });
     const rt = await startBenchRuntime({ PCF_AWS_PROVISIONING: 'true' });
@@ -248,6 +254,8 @@ export const suite: BenchSuite = {
       for (const c of closers.reverse()) await c();
       await rt.runtime.stop();
       aws.close();
+      nock.enableNetConnect();
+      nock.restore();
       process.env = saved;
     }
   },
