@@ -1,21 +1,13 @@
--- Change feed of the catalog tables: every statement that writes assets, policy definitions or contract definitions
--- notifies `pcf_catalog_changed` with the tenant it ran for ('*' when no tenant is bound), delivered at commit. The
--- catalog caches of every process drop that tenant's entries, so offers never outlive a committed change.
-CREATE FUNCTION catalog_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('pcf_catalog_changed', coalesce(nullif(current_setting('app.tenant_id', true), ''), '*'));
-  RETURN NULL;
-END
-$$;
-
+-- Change feed of the catalog tables (see 0004): every statement that writes assets, policy definitions or contract
+-- definitions notifies `pcf_catalog_changed` at commit, so cached offers never outlive a committed change.
 CREATE TRIGGER assets_notify_change
   AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON assets
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_notify_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION notify_tenant_change('pcf_catalog_changed');
 
 CREATE TRIGGER policy_definitions_notify_change
   AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON policy_definitions
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_notify_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION notify_tenant_change('pcf_catalog_changed');
 
 CREATE TRIGGER contract_definitions_notify_change
   AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON contract_definitions
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_notify_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION notify_tenant_change('pcf_catalog_changed');
