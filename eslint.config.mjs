@@ -13,4 +13,16 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Request paths: an object literal with a getter or setter gets its own hidden class per evaluation, which pins the
+    // request's objects through young collections (see connector/http/fast-lane.ts). Use a class instead.
+    files: ['connector/**/*.ts', 'pcf-exchange-module/**/*.ts', 'policies/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "ObjectExpression > Property[kind='get'], ObjectExpression > Property[kind='set']",
+        message: 'No getters/setters in object literals on request paths: each evaluation makes a new hidden class that survives young GCs. Use a class.',
+      }],
+    },
+  },
 );

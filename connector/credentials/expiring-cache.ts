@@ -76,6 +76,7 @@ export function createExpiringCache<V>(options: ExpiringCacheOptions): ExpiringC
         }
       }
     },
+    // eslint-disable-next-line no-restricted-syntax -- built once per cache, not per request
     get size() {
       return entries.size;
     },

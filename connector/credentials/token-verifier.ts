@@ -133,6 +133,7 @@ export function createVerifiedTokenCache(maxEntries = 10_000): VerifiedTokenCach
     evictTenant(tenantId) {
       for (const k of entries.keys()) if (k.startsWith(`${tenantId}\u0000`)) entries.delete(k);
     },
+    // eslint-disable-next-line no-restricted-syntax -- built once per cache, not per request
     get size() {
       return entries.size;
     },

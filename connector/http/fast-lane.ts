@@ -72,6 +72,31 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+/**
+ * A request's context as a class instance. An object literal with a getter would give every request its own hidden
+ * class (map); maps live in old space, so each one pinned its request's whole object graph through every young
+ * collection until the next full GC (measured: ~2.2 MB promoted per scavenge, 4–18 ms pauses under load).
+ */
+class RequestContext implements FastContext {
+  private parsedQuery: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly requestId: string,
+    private readonly url: string,
+    private readonly queryStart: number,
+    private readonly parseQuery: (search: string) => Record<string, unknown>,
+  ) {}
+
+  get query(): Record<string, unknown> {
+    return (this.parsedQuery ??= this.queryStart < 0 ? {} : this.parseQuery(this.url.slice(this.queryStart + 1)));
+  }
+
+  readBody(limit: number): Promise<Buffer | undefined> {
+    return readBody(this.req, limit);
+  }
+}
+
 /** The listener: fast routes first, then `fallback` (the Express app). */
 export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): RequestListener {
   const fixedFlat = API_SECURITY_HEADERS.flat();
@@ -149,15 +174,7 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
     ex.timer = setTimeout(() => send(ex, ex.route.failure(503, 'the request took too long')), deps.requestTimeoutMs);
     ex.timer.unref();
 
-    let query: Record<string, unknown> | undefined;
-    const ctx: FastContext = {
-      req, requestId,
-      get query() {
-        return (query ??= q < 0 ? {} : deps.queryParser(url.slice(q + 1)));
-      },
-      readBody: (limit) => readBody(req, limit),
-    };
-    handler(ctx).then(
+    handler(new RequestContext(req, requestId, url, q, deps.queryParser)).then(
       (reply) => send(ex, reply),
       (error: unknown) => {
         const errorId = randomUUID();
