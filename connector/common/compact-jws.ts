@@ -1,4 +1,4 @@
-// Fast compact JWS signing for the hot token paths: ES256 / EdDSA through node:crypto, synchronously (jose verifies).
+// Fast compact JWS signing for the hot token paths: ES256 / EdDSA through node:crypto on the libuv thread pool (jose verifies).
 import { sign, KeyObject, type webcrypto } from 'node:crypto';
 
 const keyObjects = new WeakMap<object, KeyObject>();
@@ -15,14 +15,19 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
 
 /**
  * `header.payload.signature` for `alg` ES256 (P-256, SHA-256, IEEE P1363 signature as JWS requires) or EdDSA;
- * any other algorithm is refused so a caller cannot silently mint something weaker.
+ * any other algorithm is refused so a caller cannot silently mint something weaker. The signature is computed on
+ * the libuv thread pool, so the event loop serves other requests meanwhile (an ES256 signature is ~40–80 µs of CPU).
  */
-export function signCompactJws(header: Readonly<Record<string, unknown>> & { alg: string }, payload: Readonly<Record<string, unknown>>, key: webcrypto.CryptoKey | KeyObject): string {
+export function signCompactJws(header: Readonly<Record<string, unknown>> & { alg: string }, payload: Readonly<Record<string, unknown>>, key: webcrypto.CryptoKey | KeyObject): Promise<string> {
   const input = `${b64(header)}.${b64(payload)}`;
   const data = Buffer.from(input);
-  let signature: Buffer;
-  if (header.alg === 'ES256') signature = sign('sha256', data, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' });
-  else if (header.alg === 'EdDSA') signature = sign(null, data, keyObjectOf(key));
-  else throw new Error(`unsupported signing algorithm ${header.alg}`);
-  return `${input}.${signature.toString('base64url')}`;
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, signature: Buffer): void => {
+      if (error !== null) reject(error);
+      else resolve(`${input}.${signature.toString('base64url')}`);
+    };
+    if (header.alg === 'ES256') sign('sha256', data, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' }, done);
+    else if (header.alg === 'EdDSA') sign(null, data, keyObjectOf(key), done);
+    else reject(new Error(`unsupported signing algorithm ${header.alg}`));
+  });
 }
