@@ -1,6 +1,7 @@
 // Bench suite: catalog → agreement → transfer STARTED between two tenants on loopback through the real runtime.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { subscribe } from 'node:diagnostics_channel';
 import { Agent, createServer, request, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +114,24 @@ function countDatabase(db: Database, mark: (line: string) => void, traceStatemen
   return counts;
 }
 
+/** With PCF_BENCH_CPU_PROFILE=file: a V8 CPU profile (open in Chrome DevTools) of the serial flows only. */
+async function startCpuProfile(): Promise<{ stop(file: string): Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}) => new Promise<unknown>((ok, fail) => session.post(method, params, (err, res) => (err ? fail(err) : ok(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
 /** With PCF_BENCH_TRACE=1: HTTP requests (client and server side) and transactions of one flow, in ms from its start. */
 function tracer(): { mark: (line: string) => void; begin: () => void; end: () => string[] } {
   let t0 = 0;
@@ -215,12 +234,15 @@ export const suite: BenchSuite = {
       const serialN = ctx.quick ? 20 : 60;
       const serial: number[] = [];
       const before = { ...counts };
+      const profile = process.env.PCF_BENCH_CPU_PROFILE === undefined ? undefined : await startCpuProfile();
       const cpu = process.cpuUsage();
       for (let i = 0; i < serialN; i++) serial.push(await flow());
+      if (profile !== undefined) ctx.log(`CPU profile of the serial flows: ${await profile.stop(process.env.PCF_BENCH_CPU_PROFILE as string)}`);
       const cpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu)) / serialN;
       const txPerFlow = (counts.tx - before.tx) / serialN;
       const statementsPerFlow = (counts.statements - before.statements) / serialN;
       ctx.log(`per serial flow: ${round(txPerFlow)} DB transactions, ${round(statementsPerFlow)} SQL statements (plus BEGIN/COMMIT), ${round(cpuMs)} ms CPU of this process (runtime and bench client)`);
+      if (process.env.PCF_BENCH_LOG_FLOWS === "1") ctx.log(`serial flows (ms): ${serial.map(round).join(" ")}`);
       serial.sort((a, b) => a - b);
       const median = quantile(serial, 0.5);
       const p99 = quantile(serial, 0.99);

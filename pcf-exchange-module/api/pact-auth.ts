@@ -29,12 +29,19 @@ export interface PactBearerVerifier {
    * logs it. Tokens of another tenant's host are refused like forged ones.
    */
   verify(tenantId: string, token: string): Promise<BearerCheck>;
+  /**
+   * The principal of `token` when everything needed is already cached in this process (the token's verification and
+   * its client's status), else undefined: the hot path of repeated calls, without a promise. Never a refusal.
+   */
+  verifyCached(tenantId: string, token: string): PactPrincipal | undefined;
 }
 
 /** A short-lived view of which PACT clients are still active (revocation reaches other replicas within `ttlMs`). */
 export interface ClientStatusCache {
   /** True when the client exists and is not revoked. */
   isActive(tenantId: string, clientId: string): Promise<boolean>;
+  /** The cached status while it is fresh, else undefined (ask `isActive`). */
+  cachedActive(tenantId: string, clientId: string): boolean | undefined;
   /** Forgets the cached status (call on revocation in this process). */
   evict(tenantId: string, clientId: string): void;
 }
@@ -44,6 +51,10 @@ export function createClientStatusCache(db: Database, now: () => Date, ttlMs = 3
   const cache = new Map<string, { active: boolean; until: number }>();
   const key = (t: string, c: string): string => `${t}\u0000${c}`;
   return {
+    cachedActive(tenantId, clientId) {
+      const hit = cache.get(key(tenantId, clientId));
+      return hit !== undefined && hit.until > now().getTime() ? hit.active : undefined;
+    },
     async isActive(tenantId, clientId) {
       const k = key(tenantId, clientId);
       const hit = cache.get(k);
@@ -74,6 +85,11 @@ const refused = (message: string, expired = false, unavailable = false): BearerC
  */
 export function createPactBearerVerifier(deps: PactBearerVerifierDeps): PactBearerVerifier {
   return {
+    verifyCached(tenantId, token) {
+      const known = deps.tokens.cachedVerification(tenantId, token);
+      if (known === undefined || deps.clients.cachedActive(tenantId, known.clientId) !== true) return undefined;
+      return { kind: 'pact-client', clientId: known.clientId, expiresAt: known.expiresAt };
+    },
     async verify(tenantId, token) {
       if (token === '') return refused('missing access token');
       const known = deps.tokens.cachedVerification(tenantId, token);

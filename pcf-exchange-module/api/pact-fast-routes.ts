@@ -55,9 +55,11 @@ export function createPactFastRoutes(host: PactHostServices): FastRoute[] {
       const id = m[3] === undefined ? undefined : decode(m[3]);
       if (tenantId === undefined || (byId && id === undefined)) return undefined;
       return async (ctx) => {
-        const path = `/${version}/footprints${id === undefined ? '' : `/${m[3]}`}`;
-        const auth = await host.core.authenticate(version, tenantId, ctx.req.headers.authorization, { path, method, requestId: ctx.requestId });
-        if (!auth.ok) return auth.reply;
+        if (host.core.authenticateCached(tenantId, ctx.req.headers.authorization) === undefined) {
+          const path = `/${version}/footprints${id === undefined ? '' : `/${m[3]}`}`;
+          const auth = await host.core.authenticate(version, tenantId, ctx.req.headers.authorization, { path, method, requestId: ctx.requestId });
+          if (!auth.ok) return auth.reply;
+        }
         return id === undefined ? host.core.listFootprints(version, tenantId, ctx.query) : host.core.getFootprint(version, tenantId, id);
       };
     },

@@ -47,6 +47,11 @@ export interface PactHostCore {
   tenantKnown(tenantId: unknown): Promise<boolean>;
   /** Checks the `Authorization` header of a request to `tenantId`'s host; the refusal is in the version's format. */
   authenticate(version: PactApiVersion, tenantId: string, authorization: string | undefined, context: { path: string; method: string; requestId?: string }): Promise<Authentication>;
+  /**
+   * The caller's principal when the tenant, the token's verification and its client's status are all cached (the
+   * common case of a partner polling with one token), synchronously; undefined means: call `authenticate`.
+   */
+  authenticateCached(tenantId: string, authorization: string | undefined): PactPrincipal | undefined;
   /** GetFootprint in the shape of `version`. */
   getFootprint(version: PactApiVersion, tenantId: string, id: string): Promise<PactReply>;
   /** ListFootprints (filters, `limit`, signed cursor) in the shape of `version`. */
@@ -92,6 +97,15 @@ export function createPactHostCore(deps: PactHostCoreDeps): PactHostCore {
 
   return {
     tenantKnown,
+
+    authenticateCached(tenantId, authorization) {
+      // Only the canonical `Bearer <token>` form; anything else takes the full path (and its precise refusals).
+      if (authorization === undefined || authorization.length < 8 || authorization.charCodeAt(6) !== 32 || !authorization.startsWith('Bearer')) return undefined;
+      const hit = tenantCache.get(tenantId);
+      if (hit === undefined || !hit.known || hit.until <= deps.now().getTime()) return undefined;
+      // A cached verification exists only for the exact string of a token that passed full verification.
+      return deps.verifier.verifyCached(tenantId, authorization.slice(7));
+    },
 
     async authenticate(version, tenantId, authorization, context) {
       const m = BEARER.exec(authorization ?? '');

@@ -9,6 +9,8 @@ describe('PACT data plane on the fast lane (pglite)', () => {
   let basic: string;
   let tokenUrl: string;
   let pact: string;
+  let mgmt: Record<string, string>;
+  let clientId: string;
 
   const postToken = (body: string | Buffer, headers: Record<string, string> = {}) =>
     fetch(tokenUrl, { method: 'POST', body, headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', ...headers } });
@@ -16,8 +18,9 @@ describe('PACT data plane on the fast lane (pglite)', () => {
   beforeAll(async () => {
     rt = await startTestRuntime('pglite');
     const t = await call(rt.baseUrl, 'POST', '/operator/v1/tenants', { authorization: `Bearer ${rt.operatorKey}` }, { id: TENANT, displayName: 'Fast AG', bpn: 'BPNL00000000FAST' });
-    const mgmt = { 'x-api-key': (t.body as { adminApiKey: string }).adminApiKey };
+    mgmt = { 'x-api-key': (t.body as { adminApiKey: string }).adminApiKey };
     const client = (await call(rt.baseUrl, 'POST', '/management/v3/pact/clients', mgmt, { name: 'OEM' })).body as Record<string, string>;
+    clientId = client.clientId;
     basic = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
     pact = `${rt.baseUrl}/tenants/${TENANT}/pact`;
     tokenUrl = `${pact}/auth/token`;
@@ -82,5 +85,23 @@ describe('PACT data plane on the fast lane (pglite)', () => {
     const metrics = String((await call(rt.baseUrl, 'GET', '/metrics')).body);
     expect(metrics).toMatch(/pcf_http_requests_total\{method="GET",route="\/tenants\/:tenantId\/pact\/3\/footprints\/:id",status="404"\} 1/);
     expect(metrics).toMatch(/pcf_http_requests_total\{method="POST",route="\/tenants\/:tenantId\/pact\/auth\/token",status="200"\}/);
+  });
+
+  // Runs last: it revokes the suite's client.
+  it('takes the cached path for a repeated token, yet refuses it at once on another host, altered, or after revocation', async () => {
+    await call(rt.baseUrl, 'POST', '/operator/v1/tenants', { authorization: `Bearer ${rt.operatorKey}` }, { id: 'fastlane-other', displayName: 'Other AG', bpn: 'BPNL00000000OTHR' });
+    const token = ((await (await postToken('grant_type=client_credentials')).json()) as { access_token: string }).access_token;
+    const url = `${pact}/3/footprints`;
+    // Twice: the second call finds the tenant, the verification and the client status cached.
+    for (let i = 0; i < 2; i++) expect((await fetch(url, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    const other = await fetch(`${rt.baseUrl}/tenants/fastlane-other/pact/3/footprints`, { headers: { authorization: `Bearer ${token}` } });
+    expect(other.status).toBe(401);
+    const altered = await fetch(url, { headers: { authorization: `Bearer ${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}` } });
+    expect(altered.status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
+    expect((await call(rt.baseUrl, 'DELETE', `/management/v3/pact/clients/${clientId}`, mgmt)).status).toBe(204);
+    const revoked = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(revoked.status).toBe(401);
+    expect(((await revoked.json()) as { message: string }).message).toBe('invalid access token');
   });
 });
