@@ -90,21 +90,27 @@ function splitAtSeq(fields: Record<string, unknown>): { pre: string; post: strin
   return { pre: json.slice(0, at + '"seq":'.length), post: json.slice(at + marker.length) };
 }
 
-/**
- * Appends one event to the tenant's chain within `tx` (it commits or rolls back with the change it records), in one
- * statement: the head row is created or locked and moved (seq + 1, hash over the previous hash and the record's
- * canonical JSON, computed by the database exactly as `chainHash` does), and the record is inserted with the head's
- * values. Concurrent appends of a tenant queue on the head row's lock.
- */
-export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = new Date()): Promise<AuditRecord> {
+/** The append statement and its parameters, with the record's fields as the caller knows them before it runs. */
+function appendStatement(tx: TenantTx, event: AuditEvent, now: Date): { sql: string; params: unknown[]; fields: Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'> } {
   const fields = {
     tenantId: tx.tenantId, id: randomUUID(), at: new Date(Math.floor(now.getTime())).toISOString(),
     actor: event.actor, action: event.action, target: event.target,
     beforeDigest: digestOf(event.before) ?? null, afterDigest: digestOf(event.after) ?? null, requestId: event.requestId ?? null,
   };
   const { pre, post } = splitAtSeq(fields);
-  const rows = await tx.query<{ seq: number | string; prev_hash: string; hash: string }>(
-    `WITH head AS (
+  return {
+    sql: APPEND_SQL,
+    params: [tx.tenantId, GENESIS_HASH, pre, post, fields.id, fields.at, fields.actor, fields.action, fields.target, fields.beforeDigest, fields.afterDigest, fields.requestId],
+    fields,
+  };
+}
+
+/**
+ * One statement: the head row is created or locked and moved (seq + 1, hash over the previous hash and the record's
+ * canonical JSON, computed by the database exactly as `chainHash` does), and the record is inserted with the head's
+ * values. Concurrent appends of a tenant queue on the head row's lock.
+ */
+const APPEND_SQL = `WITH head AS (
        INSERT INTO audit_heads AS h (tenant_id, seq, prev_hash, hash)
        VALUES ($1, 1, $2::text, encode(sha256(convert_to($2::text || E'\\n' || $3::text || '1' || $4::text, 'UTF8')), 'hex'))
        ON CONFLICT (tenant_id) DO UPDATE SET seq = h.seq + 1, prev_hash = h.hash,
@@ -112,15 +118,26 @@ export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = n
        RETURNING h.seq, h.prev_hash, h.hash)
      INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, before_digest, after_digest, request_id, prev_hash, hash)
      SELECT $1, head.seq, $5, $6, $7, $8, $9, $10, $11, $12, head.prev_hash, head.hash FROM head
-     RETURNING seq, prev_hash, hash`,
-    [tx.tenantId, GENESIS_HASH, pre, post, fields.id, fields.at, fields.actor, fields.action, fields.target, fields.beforeDigest, fields.afterDigest, fields.requestId],
-  );
+     RETURNING seq, prev_hash, hash`;
+
+/** Appends `event` to the tenant's chain inside the caller's transaction now, and returns the stored record. */
+export async function appendAudit(tx: TenantTx, event: AuditEvent, now: Date = new Date()): Promise<AuditRecord> {
+  const { sql, params, fields } = appendStatement(tx, event, now);
+  const rows = await tx.query<{ seq: number | string; prev_hash: string; hash: string }>(sql, params);
   const row = rows[0];
   if (row === undefined) throw new Error('audit append returned no row');
   return { ...fields, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
 }
 
-/** Reads the tenant's records in order, `limit` at a time after `afterSeq`. */
+/**
+ * Appends `event` to the tenant's chain at the caller's COMMIT (`TenantTx.defer`): same record, same atomicity (it
+ * commits with the change it records or not at all), one database round trip fewer when nobody needs the record back.
+ */
+export function deferAudit(tx: TenantTx, event: AuditEvent, now: Date = new Date()): void {
+  const { sql, params } = appendStatement(tx, event, now);
+  tx.defer(sql, params);
+}
+
 export async function readAudit(tx: TenantTx, afterSeq = 0, limit = 1000): Promise<AuditRecord[]> {
   const rows = await tx.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
   return rows.map(toRecord);

@@ -1,6 +1,6 @@
 // Negotiation processors: one per pending state, each sends our DSP message; retries with backoff, then TERMINATED.
 import { serializePolicy, type Policy } from '../../policies/index';
-import { appendAudit } from '../audit/audit-log';
+import { deferAudit } from '../audit/audit-log';
 import type { DspClient, DspSendResult } from '../dsp/client/dsp-client';
 import type { DspDialect } from '../dsp/dialects';
 import type { ContractNegotiationAck } from '../dsp/messages';
@@ -106,7 +106,7 @@ export function createNegotiationProcessor(deps: NegotiationProcessorDeps): Work
       const s = await store.update(tx, next, stored.version, { dueAt });
       if (s === undefined) return undefined;
       if (next.state !== stored.entity.state) {
-        await appendAudit(tx, { actor: 'system', action: `negotiation.${next.state.toLowerCase()}`, target: `negotiation/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
+        deferAudit(tx, { actor: 'system', action: `negotiation.${next.state.toLowerCase()}`, target: `negotiation/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
     });

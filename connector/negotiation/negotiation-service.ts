@@ -1,7 +1,7 @@
 // Contract negotiations, both roles: inbound DSP messages, provider decisions (offer, usage policy), consumer starts.
 import { randomUUID } from 'node:crypto';
 import { parseExpandedPolicy, policiesEquivalent, type Policy, type PolicyEngine } from '../../policies/index';
-import { appendAudit } from '../audit/audit-log';
+import { deferAudit } from '../audit/audit-log';
 import type { CatalogService } from '../catalog-service/catalog-service';
 import type { CatalogSource } from '../catalog-service/catalog-source';
 import { denialReason, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
@@ -100,7 +100,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
   }
 
   async function audit(tx: TenantTx, actor: string, n: ContractNegotiation): Promise<void> {
-    await appendAudit(tx, { actor, action: `negotiation.${n.state.toLowerCase()}`, target: `negotiation/${n.id}`, after: { state: n.state, errorDetail: n.errorDetail } }, deps.now());
+    deferAudit(tx, { actor, action: `negotiation.${n.state.toLowerCase()}`, target: `negotiation/${n.id}`, after: { state: n.state, errorDetail: n.errorDetail } }, deps.now());
   }
 
   /** The usage policy's denial reason with the caller's verified claims, or undefined when it holds. */

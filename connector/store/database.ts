@@ -6,6 +6,12 @@ export interface TenantTx {
   readonly tenantId: string;
   /** Runs one parameterised statement ($1, $2, …) and returns its rows. */
   query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Queues a statement whose rows nobody needs (an audit append): it runs after `work` has returned, in order, right
+   * before COMMIT and under the same tenant binding; on PostgreSQL it travels in COMMIT's round trip. If it fails,
+   * the whole transaction rolls back and `withTenant` rejects with its error. Nothing queued runs when `work` throws.
+   */
+  defer(sql: string, params?: readonly unknown[]): void;
 }
 
 /** A SQL transaction outside any tenant (tenant registry, migrations, operator routines). RLS tables are unreachable. */

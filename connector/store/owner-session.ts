@@ -5,6 +5,8 @@ export interface OwnerTx {
   query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /** Queues a statement to run right before COMMIT (see `TenantTx.defer`). */
+  defer(sql: string, params?: readonly unknown[]): void;
 }
 
 /** A database engine as the migration runner sees it. */

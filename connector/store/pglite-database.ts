@@ -25,10 +25,14 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions): Prom
     transaction: (preamble, work) =>
       pg.transaction(async (t) => {
         if (preamble) await t.exec(preamble);
-        return work({
+        const deferred: { sql: string; params: readonly unknown[] | undefined }[] = [];
+        const result = await work({
           query: async <R extends object>(sql: string, params?: readonly unknown[]) => (await t.query<R>(sql, params as unknown[] | undefined)).rows,
           exec: async (sql: string) => void (await t.exec(sql)),
+          defer: (sql: string, params?: readonly unknown[]) => void deferred.push({ sql, params }),
         });
+        for (const d of deferred) await t.query(d.sql, d.params as unknown[] | undefined);
+        return result;
       }),
     ping: async () => void (await pg.query('SELECT 1')),
     // One embedded session: every notification is delivered in-process and none can be missed.

@@ -56,6 +56,35 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
         const results = (await client.query(`${opening}; ${inlined}`)) as unknown as QueryResult[];
         return results[results.length - 1];
       };
+      const deferred: { sql: string; params: readonly unknown[] }[] = [];
+      /**
+       * COMMIT, preceded by the deferred statements in order: inlined, they travel in COMMIT's simple-protocol round
+       * trip (a failing one aborts the transaction and the rest of the string, so the COMMIT never happens); one that
+       * cannot be inlined runs on the extended protocol after those queued before it.
+       */
+      const commit = async (queue: readonly { sql: string; params: readonly unknown[] }[]): Promise<void> => {
+        let script: string[] = [];
+        const flush = async (tail: string): Promise<void> => {
+          if (script.length === 0 && tail === '') return;
+          const head = begun ? '' : `${opening}; `;
+          begun = true;
+          await client.query(`${head}${[...script, ...(tail === '' ? [] : [tail])].join('; ')}`);
+          script = [];
+        };
+        for (const d of queue) {
+          const inlined = inlineParameters(d.sql, d.params);
+          if (inlined !== undefined) {
+            script.push(inlined);
+            continue;
+          }
+          await flush('');
+          if (!begun) await client.query(opening);
+          begun = true;
+          await client.query(d.sql, d.params as unknown[]);
+        }
+        if (script.length > 0) await flush('COMMIT');
+        else if (begun) await client.query('COMMIT');
+      };
       try {
         const result = await work({
           query: async <R extends object>(sql: string, params?: readonly unknown[]) => {
@@ -73,8 +102,9 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
             }
             await client.query(sql);
           },
+          defer: (sql: string, params?: readonly unknown[]) => void deferred.push({ sql, params: params ?? [] }),
         });
-        if (begun) await client.query('COMMIT');
+        await commit(deferred);
         return result;
       } catch (err) {
         try {

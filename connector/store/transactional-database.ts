@@ -20,7 +20,7 @@ export function transactionalDatabase(engine: DatabaseEngine, primitive: Transac
     engine,
     async withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
       assertTenantId(tenantId);
-      return primitive.transaction(tenantPreamble(tenantId), (tx) => work({ tenantId, query: tx.query }));
+      return primitive.transaction(tenantPreamble(tenantId), (tx) => work({ tenantId, query: tx.query, defer: tx.defer }));
     },
     withSystem<T>(work: (tx: SystemTx) => Promise<T>, options?: SystemTxOptions): Promise<T> {
       const preamble = options?.durable === false ? `${SYSTEM_PREAMBLE}; SET LOCAL synchronous_commit TO OFF` : SYSTEM_PREAMBLE;
@@ -28,7 +28,7 @@ export function transactionalDatabase(engine: DatabaseEngine, primitive: Transac
     },
     async withPrivilegedTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
       assertTenantId(tenantId);
-      return primitive.transaction(privilegedPreamble(tenantId), (tx) => work({ tenantId, query: tx.query }));
+      return primitive.transaction(privilegedPreamble(tenantId), (tx) => work({ tenantId, query: tx.query, defer: tx.defer }));
     },
     withOwner<T>(work: (tx: OwnerTx) => Promise<T>): Promise<T> {
       return primitive.transaction(undefined, work);

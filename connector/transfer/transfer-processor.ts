@@ -1,5 +1,5 @@
 // Transfer processors: one per pending state; STARTING on the provider (start or resume) mints a fresh data-plane token and sends the EDR.
-import { appendAudit } from '../audit/audit-log';
+import { deferAudit } from '../audit/audit-log';
 import type { TokenMinter } from '../credentials/token-minter';
 import type { DspClient, DspSendResult } from '../dsp/client/dsp-client';
 import type { DspDialect } from '../dsp/dialects';
@@ -124,7 +124,7 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
     const saved = await deps.db.withTenant(next.tenantId, async (tx) => {
       const s = await store.update(tx, next, stored.version, { dueAt, ...(lease !== undefined ? { lease } : {}) });
       if (s !== undefined && next.state !== stored.entity.state) {
-        await appendAudit(tx, { actor: 'system', action: `transfer.${next.state.toLowerCase()}`, target: `transfer/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
+        deferAudit(tx, { actor: 'system', action: `transfer.${next.state.toLowerCase()}`, target: `transfer/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
     });

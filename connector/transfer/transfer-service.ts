@@ -1,7 +1,7 @@
 // Transfer processes, both roles: inbound DSP messages, provider checks (agreement, transfer policy), consumer starts, commands.
 import { randomUUID } from 'node:crypto';
 import type { PolicyEngine } from '../../policies/index';
-import { appendAudit } from '../audit/audit-log';
+import { deferAudit } from '../audit/audit-log';
 import { denialReason, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
@@ -77,7 +77,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   const { store } = deps;
 
   async function audit(tx: TenantTx, actor: string, t: TransferProcess): Promise<void> {
-    await appendAudit(tx, { actor, action: `transfer.${t.state.toLowerCase()}`, target: `transfer/${t.id}`, after: { state: t.state, errorDetail: t.errorDetail } }, deps.now());
+    deferAudit(tx, { actor, action: `transfer.${t.state.toLowerCase()}`, target: `transfer/${t.id}`, after: { state: t.state, errorDetail: t.errorDetail } }, deps.now());
   }
 
   /** Due now and leased to the processor when a message is pending (`after` hands the row over); else nothing due. */

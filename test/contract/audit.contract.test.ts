@@ -1,5 +1,5 @@
 // Audit trail contract on both engines: appends chain, verification detects edits, removals and a truncated tail.
-import { appendAudit, chainHash, exportAudit, readAudit, verifyAudit } from '../../connector/audit/audit-log';
+import { appendAudit, chainHash, deferAudit, exportAudit, readAudit, verifyAudit } from '../../connector/audit/audit-log';
 import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
 
 describe.each(testEngines())('audit trail on %s', (engine) => {
@@ -30,6 +30,22 @@ describe.each(testEngines())('audit trail on %s', (engine) => {
       for await (const l of exportAudit(tx)) lines.push(l);
     });
     expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('deferred appends chain with immediate ones, commit with the change they record, and vanish with a rollback', async () => {
+    await db.withTenant('audited', async (tx) => {
+      deferAudit(tx, { actor: 'user:u', action: 'thing.update', target: 'thing/6', after: { v: 6 } });
+      await appendAudit(tx, { actor: 'user:u', action: 'thing.update', target: 'thing/7', after: { v: 7 } });
+      deferAudit(tx, { actor: 'user:u', action: 'thing.update', target: 'thing/8', after: { v: 8 } });
+    });
+    await expect(db.withTenant('audited', async (tx) => {
+      deferAudit(tx, { actor: 'user:u', action: 'thing.update', target: 'thing/9' });
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect(await verify()).toEqual({ ok: true, records: 8, problems: [] });
+    const targets = await db.withTenant('audited', async (tx) => (await readAudit(tx, 5)).map((r) => r.target));
+    // The immediate append ran first; the deferred ones at COMMIT, in the order they were queued.
+    expect(targets).toEqual(['thing/7', 'thing/6', 'thing/8']);
   });
 
   it('detects an edited row', async () => {

@@ -81,6 +81,41 @@ describe.each(testEngines())('store contract on %s', (engine) => {
     expect(rows).toEqual([]);
   });
 
+  it('deferred statements run at COMMIT in order, under the tenant binding, and not at all when the work throws', async () => {
+    const insert = "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_by) VALUES ($1, $2, $3, 'viewer', 'h', 't')";
+    const seen = await db.withTenant('alpha', async (tx) => {
+      tx.defer(insert, ['alpha', 'd1', 'first']);
+      tx.defer("UPDATE api_keys SET name = name || ' then second' WHERE id = $1", ['d1']);
+      // Not yet run: the work does not see its own deferred rows.
+      return tx.query("SELECT id FROM api_keys WHERE id = 'd1'");
+    });
+    expect(seen).toEqual([]);
+    expect(await db.withTenant('alpha', (tx) => tx.query("SELECT name FROM api_keys WHERE id = 'd1'"))).toEqual([{ name: 'first then second' }]);
+    await expect(db.withTenant('alpha', async (tx) => {
+      tx.defer(insert, ['alpha', 'd2', 'never']);
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect(await db.withTenant('alpha', (tx) => tx.query("SELECT id FROM api_keys WHERE id = 'd2'"))).toEqual([]);
+  });
+
+  it('a failing deferred statement rolls the whole transaction back and rejects', async () => {
+    const insert = "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_by) VALUES ($1, $2, $2, 'viewer', 'h', 't')";
+    // Another tenant's row (row-level security), and a NUL byte (not inlinable: the extended-protocol fallback).
+    await expect(db.withTenant('alpha', async (tx) => {
+      await tx.query(insert, ['alpha', 'd3']);
+      tx.defer(insert, ['beta', 'd4']);
+    })).rejects.toThrow(/row-level security/);
+    await expect(db.withTenant('alpha', async (tx) => {
+      tx.defer(insert, ['alpha', 'd5']);
+      tx.defer(insert, ['alpha', 'd6\u0000']);
+    })).rejects.toThrow();
+    const rows = await db.withOwner((tx) => tx.query("SELECT id FROM api_keys WHERE id IN ('d3', 'd4', 'd5') ORDER BY id"));
+    expect(rows).toEqual([]);
+    // Deferred statements alone still commit (the transaction opens with them).
+    await db.withTenant('alpha', async (tx) => tx.defer(insert, ['alpha', 'd7']));
+    expect(await db.withTenant('alpha', (tx) => tx.query("SELECT id FROM api_keys WHERE id = 'd7'"))).toEqual([{ id: 'd7' }]);
+  });
+
   it('the application role cannot edit or delete audit rows', async () => {
     await expect(db.withTenant('alpha', (tx) => tx.query("UPDATE audit_log SET actor = 'x'"))).rejects.toThrow(/permission denied/);
     await expect(db.withTenant('alpha', (tx) => tx.query('DELETE FROM audit_log'))).rejects.toThrow(/permission denied/);

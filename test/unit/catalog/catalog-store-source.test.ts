@@ -34,7 +34,7 @@ describe('store catalog source', () => {
   /** Runs `work` in a transaction whose statements are counted. */
   async function counted<T>(work: (tx: TenantTx) => Promise<T>): Promise<{ value: T; statements: number }> {
     let statements = 0;
-    const value = await db.withTenant('t1', (tx) => work({ tenantId: tx.tenantId, query: (sql, params) => { statements++; return tx.query(sql, params); } }));
+    const value = await db.withTenant('t1', (tx) => work({ tenantId: tx.tenantId, query: (sql, params) => { statements++; return tx.query(sql, params); }, defer: tx.defer }));
     return { value, statements };
   }
 
@@ -97,7 +97,7 @@ describe.each(testEngines())('store catalog source with its cache on %s', (engin
 
   async function counted<T>(tenant: string, work: (tx: TenantTx) => Promise<T>): Promise<{ value: T; statements: number }> {
     let statements = 0;
-    const value = await db.withTenant(tenant, (tx) => work({ tenantId: tx.tenantId, query: (sql, params) => { statements++; return tx.query(sql, params); } }));
+    const value = await db.withTenant(tenant, (tx) => work({ tenantId: tx.tenantId, query: (sql, params) => { statements++; return tx.query(sql, params); }, defer: tx.defer }));
     return { value, statements };
   }
   const ids = (defs: readonly { id: string }[]) => defs.map((d) => d.id).sort();

@@ -12,7 +12,7 @@ function harness(opts: { batchSize?: number; maxInFlight?: number; pollIntervalM
   let claims = 0;
   let running = 0;
   let maxRunning = 0;
-  const db = { withTenant: <R>(tenantId: string, work: (tx: TenantTx) => Promise<R>) => work({ tenantId, query: async () => [] }) };
+  const db = { withTenant: <R>(tenantId: string, work: (tx: TenantTx) => Promise<R>) => work({ tenantId, query: async () => [], defer: () => undefined }) };
   const runner = createWorkRunner<string>({
     name: 'test',
     db,

@@ -42,6 +42,9 @@ export async function openScratch(tenants: readonly string[]): Promise<Scratch> 
         async query<R extends object>(text: string, params?: readonly unknown[]): Promise<R[]> {
           return (await client.query(text, params as unknown[] | undefined)).rows as R[];
         },
+        defer() {
+          throw new Error('the footprint store never defers statements');
+        },
       };
     },
     async close() {

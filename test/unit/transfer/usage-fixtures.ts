@@ -32,7 +32,7 @@ export function startedTransfer(tenantId: string, id: string, agreementId: strin
 /** A database whose transactions only carry the tenant (the fakes below never issue SQL). */
 export const fakeDb = {
   withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-    return fn({ tenantId, query: () => Promise.reject(new Error('no SQL in this test')) });
+    return fn({ tenantId, query: () => Promise.reject(new Error('no SQL in this test')), defer: () => { throw new Error('no SQL in this test'); } });
   },
 };
 

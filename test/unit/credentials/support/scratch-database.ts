@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import type { Database, SystemTx, TenantTx } from '../../../../connector/store/database';
+import { withDeferred } from '../../../support/deferring-tx';
 
 export interface ScratchDatabase extends Database {
   readonly schema: string;
@@ -73,9 +74,9 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   return {
     engine: 'postgres',
     schema,
-    withTenant: <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>) => inTx(tenantId, appRole, (c) => work({ tenantId, query: txOf(c) })),
+    withTenant: <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>) => inTx(tenantId, appRole, (c) => withDeferred(tenantId, txOf(c), work)),
     withSystem: <T>(work: (tx: SystemTx) => Promise<T>) => inTx(undefined, appRole, (c) => work({ query: txOf(c) })),
-    withPrivilegedTenant: <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>) => inTx(tenantId, undefined, (c) => work({ tenantId, query: txOf(c) })),
+    withPrivilegedTenant: <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>) => inTx(tenantId, undefined, (c) => withDeferred(tenantId, txOf(c), work)),
     isReady: async () => true,
     // The credential tests never subscribe to change feeds.
     listen: () => Promise.reject(new Error('scratch databases have no notification channels')),

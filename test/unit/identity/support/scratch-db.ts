@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import type { Database, SystemTx, TenantTx } from '../../../../connector/store/database';
+import { withDeferred } from '../../../support/deferring-tx';
 
 export interface ScratchDb extends Pick<Database, 'withTenant' | 'withSystem'> {
   readonly schema: string;
@@ -58,7 +59,7 @@ export async function createScratchDb(): Promise<ScratchDb> {
 
   return {
     schema,
-    withTenant: <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>) => inTx(tenantId, (c) => work({ tenantId, query: run(c) })),
+    withTenant: <T>(tenantId: string, work: (tx: TenantTx) => Promise<T>) => inTx(tenantId, (c) => withDeferred(tenantId, run(c), work)),
     withSystem: <T>(work: (tx: SystemTx) => Promise<T>) => inTx(undefined, (c) => work({ query: run(c) })),
     raw: (sql, params) => inTx(undefined, (c) => run(c)(sql, params)),
     addTenant: async (id) => {
