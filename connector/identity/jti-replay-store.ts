@@ -83,6 +83,7 @@ export function createSqlJtiReplayStore(deps: { db: Pick<Database, 'withSystem'>
              WHERE identity_jti_replay.expires_at <= $4
            RETURNING audience_did, jti`,
           [rows.map((r) => r.audience), rows.map((r) => r.jti), rows.map((r) => r.expiresAt.toISOString()), deps.now().toISOString()],
+          { last: true },
         ),
         // Like a replay cache in memory, losing the last moment of entries in a database crash is harmless (a token
         // lives minutes and is audience-bound); waiting for the WAL flush on every DSP request is not.

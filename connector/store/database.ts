@@ -1,11 +1,20 @@
 // The store's one interface over PostgreSQL and PGlite: tenant-scoped transactions are the only door to tenant data.
 
+/** How a statement relates to its transaction. */
+export interface QueryOptions {
+  /**
+   * This is the transaction's last statement and nothing is deferred: COMMIT may travel in its round trip (PostgreSQL).
+   * The work must issue no statement after it; its failure still rolls everything back.
+   */
+  readonly last?: boolean;
+}
+
 /** A SQL transaction bound to one tenant: row-level security limits every statement to that tenant's rows. */
 export interface TenantTx {
   /** The tenant every statement in this transaction is confined to. */
   readonly tenantId: string;
   /** Runs one parameterised statement ($1, $2, …) and returns its rows. */
-  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
   /**
    * Queues a statement whose rows nobody needs (an audit append): it runs after `work` has returned, in order, right
    * before COMMIT and under the same tenant binding; on PostgreSQL it travels in COMMIT's round trip. If it fails,
@@ -17,7 +26,7 @@ export interface TenantTx {
 /** A SQL transaction outside any tenant (tenant registry, migrations, operator routines). RLS tables are unreachable. */
 export interface SystemTx {
   /** Runs one parameterised statement and returns its rows. */
-  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
 }
 
 export type DatabaseEngine = 'postgres' | 'pglite';

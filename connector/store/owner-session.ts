@@ -1,8 +1,9 @@
 // The schema owner's transaction primitive that both engines provide to the migration runner and privileged routines.
+import type { QueryOptions } from './database';
 
 export interface OwnerTx {
   /** Runs one parameterised statement and returns its rows. */
-  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Queues a statement to run right before COMMIT (see `TenantTx.defer`). */

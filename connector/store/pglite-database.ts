@@ -1,6 +1,6 @@
 // PGlite engine (embedded default): PostgreSQL in WebAssembly persisted to a directory; one connection, serial transactions.
 import { PGlite } from '@electric-sql/pglite';
-import type { Database } from './database';
+import type { Database, QueryOptions } from './database';
 import type { OwnerSession } from './owner-session';
 import { transactionalDatabase } from './transactional-database';
 
@@ -26,10 +26,19 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions): Prom
       pg.transaction(async (t) => {
         if (preamble) await t.exec(preamble);
         const deferred: { sql: string; params: readonly unknown[] | undefined }[] = [];
+        // The same rule as on PostgreSQL, where COMMIT travels with a statement marked last: nothing may follow it.
+        let ended = false;
         const result = await work({
-          query: async <R extends object>(sql: string, params?: readonly unknown[]) => (await t.query<R>(sql, params as unknown[] | undefined)).rows,
+          query: async <R extends object>(sql: string, params?: readonly unknown[], options?: QueryOptions) => {
+            if (ended) throw new Error('a statement after the transaction\'s last one');
+            if (options?.last === true && deferred.length === 0) ended = true;
+            return (await t.query<R>(sql, params as unknown[] | undefined)).rows;
+          },
           exec: async (sql: string) => void (await t.exec(sql)),
-          defer: (sql: string, params?: readonly unknown[]) => void deferred.push({ sql, params }),
+          defer: (sql: string, params?: readonly unknown[]) => {
+            if (ended) throw new Error('a deferred statement after the transaction\'s last one');
+            deferred.push({ sql, params });
+          },
         });
         for (const d of deferred) await t.query(d.sql, d.params as unknown[] | undefined);
         return result;

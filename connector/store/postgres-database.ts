@@ -1,6 +1,6 @@
 // PostgreSQL engine (production): a pg pool; every tenant transaction switches to the pcf_app role so RLS applies.
 import { Pool, types, type QueryResult } from 'pg';
-import type { Database } from './database';
+import type { Database, QueryOptions } from './database';
 import type { OwnerSession } from './owner-session';
 import { createPostgresListener } from './postgres-listener';
 import { inlineParameters } from './sql-inline';
@@ -57,6 +57,8 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
         return results[results.length - 1];
       };
       const deferred: { sql: string; params: readonly unknown[] }[] = [];
+      // Set once COMMIT has been sent with a statement marked `last`.
+      let committed = false;
       /**
        * COMMIT, preceded by the deferred statements in order: inlined, they travel in COMMIT's simple-protocol round
        * trip (a failing one aborts the transaction and the rest of the string, so the COMMIT never happens); one that
@@ -87,7 +89,18 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
       };
       try {
         const result = await work({
-          query: async <R extends object>(sql: string, params?: readonly unknown[]) => {
+          query: async <R extends object>(sql: string, params?: readonly unknown[], options?: QueryOptions) => {
+            if (committed) throw new Error('a statement after the transaction\'s last one');
+            if (options?.last === true && deferred.length === 0) {
+              const inlined = inlineParameters(sql, params ?? []);
+              if (inlined !== undefined) {
+                const head = begun ? '' : `${opening}; `;
+                begun = true;
+                committed = true;
+                const results = (await client.query(`${head}${inlined}; COMMIT`)) as unknown as QueryResult[];
+                return (results[results.length - 2] as QueryResult).rows as R[];
+              }
+            }
             if (!begun) {
               const combined = await first(sql, params);
               if (combined !== undefined) return combined.rows as R[];
@@ -102,9 +115,12 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
             }
             await client.query(sql);
           },
-          defer: (sql: string, params?: readonly unknown[]) => void deferred.push({ sql, params: params ?? [] }),
+          defer: (sql: string, params?: readonly unknown[]) => {
+            if (committed) throw new Error('a deferred statement after the transaction\'s last one');
+            deferred.push({ sql, params: params ?? [] });
+          },
         });
-        await commit(deferred);
+        if (!committed) await commit(deferred);
         return result;
       } catch (err) {
         try {

@@ -116,6 +116,28 @@ describe.each(testEngines())('store contract on %s', (engine) => {
     expect(await db.withTenant('alpha', (tx) => tx.query("SELECT id FROM api_keys WHERE id = 'd7'"))).toEqual([{ id: 'd7' }]);
   });
 
+  it('a statement marked last commits with it; nothing may follow it; its failure rolls the transaction back', async () => {
+    const insert = "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_by) VALUES ($1, $2, $2, 'viewer', 'h', 't') RETURNING id";
+    const first = await db.withTenant('alpha', (tx) => tx.query(insert, ['alpha', 'l1'], { last: true }));
+    expect(first).toEqual([{ id: 'l1' }]);
+    const second = await db.withTenant('alpha', async (tx) => {
+      await tx.query(insert, ['alpha', 'l2']);
+      return tx.query(insert, ['alpha', 'l3'], { last: true });
+    });
+    expect(second).toEqual([{ id: 'l3' }]);
+    await expect(db.withTenant('alpha', async (tx) => {
+      await tx.query(insert, ['alpha', 'l4']);
+      await tx.query(insert, ['beta', 'l5'], { last: true });
+    })).rejects.toThrow(/row-level security/);
+    // A statement after the last one is a programming error on both engines (on PostgreSQL the COMMIT has already gone).
+    await expect(db.withTenant('alpha', async (tx) => {
+      await tx.query(insert, ['alpha', 'l6'], { last: true });
+      await tx.query(insert, ['alpha', 'l7']);
+    })).rejects.toThrow(/after the transaction's last/);
+    const rows = await db.withTenant('alpha', (tx) => tx.query<{ id: string }>("SELECT id FROM api_keys WHERE id LIKE 'l%' ORDER BY id"));
+    expect(rows.map((r) => r.id)).toEqual(engine === 'postgres' ? ['l1', 'l2', 'l3', 'l6'] : ['l1', 'l2', 'l3']);
+  });
+
   it('the application role cannot edit or delete audit rows', async () => {
     await expect(db.withTenant('alpha', (tx) => tx.query("UPDATE audit_log SET actor = 'x'"))).rejects.toThrow(/permission denied/);
     await expect(db.withTenant('alpha', (tx) => tx.query('DELETE FROM audit_log'))).rejects.toThrow(/permission denied/);
