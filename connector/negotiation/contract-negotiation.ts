@@ -303,7 +303,8 @@ const OPTIONAL_STRING_FIELDS = ['providerPid', 'lastMessageId', 'errorDetail', '
 
 /** The plain record to persist (a detached copy). */
 export function negotiationToRecord(n: ContractNegotiation): Record<string, unknown> {
-  return structuredClone({ ...n });
+  // Entities are immutable values and the record is serialized to JSON at once: a shallow copy is enough.
+  return { ...n };
 }
 
 /** Checks a stored record and returns it as a negotiation; a malformed record is a bad-request failure. */
@@ -320,5 +321,6 @@ export function negotiationFromRecord(record: unknown): Result<ContractNegotiati
     if (typeof record[f] !== 'number' || !Number.isFinite(record[f])) return fail('bad-request', `negotiation record: ${f} must be a number`);
   }
   const clean = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined));
-  return ok(structuredClone(clean) as unknown as ContractNegotiation);
+  // `record` was just parsed from the row's JSON, so nobody else holds it: no deep copy needed.
+  return ok(clean as unknown as ContractNegotiation);
 }

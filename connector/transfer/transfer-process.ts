@@ -255,7 +255,8 @@ export function transferAck(t: TransferProcess): { type: 'TransferProcess'; prov
 
 /** The plain record to persist (a detached copy). */
 export function transferToRecord(t: TransferProcess): Record<string, unknown> {
-  return structuredClone({ ...t });
+  // Entities are immutable values and the record is serialized to JSON at once: a shallow copy is enough.
+  return { ...t };
 }
 
 /** Checks a stored record and returns it as a transfer process; a malformed record is a bad-request failure. */
@@ -275,5 +276,6 @@ export function transferFromRecord(record: unknown): Result<TransferProcess> {
     if (typeof r[f] !== 'number' || !Number.isFinite(r[f])) return fail('bad-request', `transfer record: ${f} must be a number`);
   }
   const clean = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null && v !== undefined));
-  return ok(structuredClone(clean) as unknown as TransferProcess);
+  // `record` was just parsed from the row's JSON, so nobody else holds it: no deep copy needed.
+  return ok(clean as unknown as TransferProcess);
 }
