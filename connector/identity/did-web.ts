@@ -9,11 +9,22 @@ function trimBase(publicBaseUrl: string): string {
 
 /** The did:web DID whose document lives at `{publicBaseUrl}/{segments…}/did.json` (port percent-encoded). */
 export function didWebFor(publicBaseUrl: string, segments: readonly string[]): string {
-  const url = new URL(publicBaseUrl);
-  const host = url.port === '' ? url.hostname : `${url.hostname}%3A${url.port}`;
-  const prefix = url.pathname.split('/').filter((s) => s !== '');
-  return ['did:web', host, ...[...prefix, ...segments].map(encodeURIComponent)].join(':');
+  let base = didBases.get(publicBaseUrl);
+  if (base === undefined) {
+    const url = new URL(publicBaseUrl);
+    const host = url.port === '' ? url.hostname : `${url.hostname}%3A${url.port}`;
+    const prefix = url.pathname.split('/').filter((s) => s !== '');
+    base = ['did:web', host, ...prefix.map(encodeURIComponent)].join(':');
+    if (didBases.size >= 64) didBases.clear();
+    didBases.set(publicBaseUrl, base);
+  }
+  let did = base;
+  for (const s of segments) did += `:${encodeURIComponent(s)}`;
+  return did;
 }
+
+/** `did:web:host[:prefix…]` per public base URL: tenant DIDs are derived on every DSP message, the URL parsed once. */
+const didBases = new Map<string, string>();
 
 /** `https://host:port/prefix` + tenant → `did:web:host%3Aport:prefix:tenants:{tenantId}`. */
 export function tenantDid(publicBaseUrl: string, tenantId: string): string {
