@@ -122,14 +122,53 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
     readonly route: FastRoute;
     readonly requestId: string;
     readonly started: bigint;
-    timer?: NodeJS.Timeout;
     done: boolean;
+    /** Neighbours in the in-flight list (oldest first), which one sweep timer checks for overdue requests. */
+    prev: Exchange | undefined;
+    next: Exchange | undefined;
+  }
+
+  // One timer for all requests instead of one per request: the in-flight list is in start order, so a sweep stops at
+  // the first request that is not yet overdue. A request times out between `requestTimeoutMs` and one sweep later.
+  const sweepMs = Math.max(10, Math.min(1_000, Math.floor(deps.requestTimeoutMs / 10)));
+  const timeoutNs = BigInt(deps.requestTimeoutMs) * 1_000_000n;
+  let oldest: Exchange | undefined;
+  let newest: Exchange | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+
+  function track(ex: Exchange): void {
+    ex.prev = newest;
+    if (newest === undefined) oldest = ex;
+    else newest.next = ex;
+    newest = ex;
+    if (sweeper === undefined) {
+      sweeper = setInterval(sweep, sweepMs);
+      sweeper.unref();
+    }
+  }
+
+  function untrack(ex: Exchange): void {
+    if (ex.prev === undefined) oldest = ex.next;
+    else ex.prev.next = ex.next;
+    if (ex.next === undefined) newest = ex.prev;
+    else ex.next.prev = ex.prev;
+    ex.prev = undefined;
+    ex.next = undefined;
+  }
+
+  function sweep(): void {
+    const now = process.hrtime.bigint();
+    while (oldest !== undefined && now - oldest.started >= timeoutNs) send(oldest, oldest.route.failure(503, 'the request took too long'));
+    if (oldest === undefined && sweeper !== undefined) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
   }
 
   function send(ex: Exchange, reply: FastReply): void {
     if (ex.done) return;
     ex.done = true;
-    if (ex.timer !== undefined) clearTimeout(ex.timer);
+    untrack(ex);
     const { res } = ex;
     if (res.headersSent || res.writableEnded || res.destroyed) return;
     const headers: string[] = [...fixedFlat, 'x-request-id', ex.requestId];
@@ -170,9 +209,8 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
 
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const ex: Exchange = { res, method, route, requestId, started: process.hrtime.bigint(), done: false };
-    ex.timer = setTimeout(() => send(ex, ex.route.failure(503, 'the request took too long')), deps.requestTimeoutMs);
-    ex.timer.unref();
+    const ex: Exchange = { res, method, route, requestId, started: process.hrtime.bigint(), done: false, prev: undefined, next: undefined };
+    track(ex);
 
     handler(new RequestContext(req, requestId, url, q, deps.queryParser)).then(
       (reply) => send(ex, reply),

@@ -82,6 +82,21 @@ describe('fast lane', () => {
     expect(((await slow.json()) as { message: string }).message).toBe('the request took too long');
   });
 
+  it('times out every overdue request of a mixed in-flight set, however they interleave, and again after an idle pause', async () => {
+    for (let round = 0; round < 2; round++) {
+      const started = Date.now();
+      const slow = [fetch(`${base}/slow`), fetch(`${base}/slow`)];
+      const fast = await fetch(`${base}/ok?x=${round}`);
+      slow.push(fetch(`${base}/slow`));
+      expect(fast.status).toBe(200);
+      const answers = await Promise.all(slow);
+      expect(answers.map((a) => a.status)).toEqual([503, 503, 503]);
+      // Timeout 100 ms, swept every 10 ms: never early, never much later.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   it('reads bodies up to the limit and refuses larger ones (declared or streamed)', async () => {
     const ok = await fetch(`${base}/echo`, { method: 'POST', body: '{"a":1}' });
     expect(await ok.text()).toBe('{"a":1}');
