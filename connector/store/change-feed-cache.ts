@@ -45,6 +45,8 @@ interface Entry<V> {
   readonly generation: number;
   readonly storedAt: number;
   readonly value: V;
+  /** `clock` when the entry last moved to the end of the LRU order. */
+  touched: number;
 }
 
 export function createChangeFeedCache<V extends Sized>(db: Pick<Database, 'listen'>, options: ChangeFeedCacheOptions, now: () => number = Date.now): ChangeFeedCache<V> {
@@ -52,8 +54,10 @@ export function createChangeFeedCache<V extends Sized>(db: Pick<Database, 'liste
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   const maxEntryBytes = Math.min(options.maxEntryBytes ?? 1024 * 1024, maxBytes);
   const enabled = maxBytes > 0;
-  // Map order is the LRU order: a hit moves the entry to the end, eviction takes from the front.
+  // Map order is the (approximate) LRU order: a hit moves the entry to the end unless it already sits in the newer half
+  // (moving a hot entry on every hit churns the Map's table for nothing), eviction takes from the front.
   const entries = new Map<string, Entry<V>>();
+  let clock = 0;
   const keysByTenant = new Map<string, Set<string>>();
   const generations = new Map<string, number>();
   // Every change takes a fresh number from `counter`; a tenant's generation is its last change or the last full reset.
@@ -104,12 +108,15 @@ export function createChangeFeedCache<V extends Sized>(db: Pick<Database, 'liste
     const k = fullKey(tenantId, key);
     const e = entries.get(k);
     if (e === undefined) return undefined;
-    if (e.generation !== generationOf(tenantId) || now() - e.storedAt > maxAgeMs) {
+    if (e.generation !== generationOf(tenantId) || (maxAgeMs !== Number.POSITIVE_INFINITY && now() - e.storedAt > maxAgeMs)) {
       remove(k, e);
       return undefined;
     }
-    entries.delete(k);
-    entries.set(k, e);
+    if (clock - e.touched > entries.size >> 1) {
+      entries.delete(k);
+      entries.set(k, e);
+      e.touched = ++clock;
+    }
     return e.value;
   }
 
@@ -118,7 +125,7 @@ export function createChangeFeedCache<V extends Sized>(db: Pick<Database, 'liste
     const k = fullKey(tenantId, key);
     const old = entries.get(k);
     if (old !== undefined) remove(k, old);
-    entries.set(k, { tenantId, generation, storedAt: now(), value });
+    entries.set(k, { tenantId, generation, storedAt: now(), value, touched: ++clock });
     bytes += value.bytes;
     let keys = keysByTenant.get(tenantId);
     if (keys === undefined) keysByTenant.set(tenantId, (keys = new Set()));

@@ -68,7 +68,10 @@ export function createPactTokenService(deps: PactTokenServiceDeps): PactTokenSer
   const jwksMs = deps.jwksCacheMs ?? 60_000;
   const maxCached = deps.maxCachedTokens ?? 10_000;
   const keySets = new Map<string, { set: JWTVerifyGetKey; at: number }>();
-  const verified = new Map<string, VerifiedPactToken & { tenantId: string }>();
+  // Keyed by the token's last 64 characters (part of its signature): hashing a whole token on every request costs more
+  // than the lookup. A hit counts only when the whole token matches the one that was verified.
+  const verified = new Map<string, { readonly token: string; readonly tenantId: string; readonly value: VerifiedPactToken }>();
+  const cacheKey = (token: string): string => (token.length > 64 ? token.slice(-64) : token);
   const issuer = (tenantId: string): string => pactIssuer(deps.publicUrl, tenantId);
 
   async function keySet(tenantId: string, refresh: boolean): Promise<JWTVerifyGetKey> {
@@ -115,12 +118,13 @@ export function createPactTokenService(deps: PactTokenServiceDeps): PactTokenSer
     },
 
     async verify(tenantId, token) {
-      // Keyed by the token itself (a hit costs one map lookup); a token only ever verifies for the tenant it was
-      // issued by, so a hit for another tenant is no hit (the full check then refuses it).
-      const hit = verified.get(token);
-      if (hit !== undefined && hit.tenantId === tenantId) {
-        if (hit.expiresAt.getTime() > deps.now().getTime()) return { ok: true, value: hit };
-        verified.delete(token);
+      // A token only ever verifies for the tenant it was issued by, so a hit for another tenant is no hit (the full
+      // check then refuses it).
+      const key = cacheKey(token);
+      const hit = verified.get(key);
+      if (hit !== undefined && hit.tenantId === tenantId && hit.token === token) {
+        if (hit.value.expiresAt.getTime() > deps.now().getTime()) return { ok: true, value: hit.value };
+        verified.delete(key);
         return { ok: false, code: 'expired', message: 'access token expired' };
       }
       const header = peekHeader(token);
@@ -138,13 +142,13 @@ export function createPactTokenService(deps: PactTokenServiceDeps): PactTokenSer
         const oldest = verified.keys().next();
         if (oldest.done !== true) verified.delete(oldest.value);
       }
-      verified.set(token, value);
+      verified.set(key, { token, tenantId, value });
       return { ok: true, value };
     },
 
     cachedVerification(tenantId, token) {
-      const hit = verified.get(token);
-      return hit !== undefined && hit.tenantId === tenantId && hit.expiresAt.getTime() > deps.now().getTime() ? hit : undefined;
+      const hit = verified.get(cacheKey(token));
+      return hit !== undefined && hit.tenantId === tenantId && hit.token === token && hit.value.expiresAt.getTime() > deps.now().getTime() ? hit.value : undefined;
     },
 
     signCursor(tenantId, claims, ttlSeconds) {
@@ -166,7 +170,7 @@ export function createPactTokenService(deps: PactTokenServiceDeps): PactTokenSer
     },
 
     evictClient(tenantId, clientId) {
-      for (const [k, v] of verified) if (v.tenantId === tenantId && v.clientId === clientId) verified.delete(k);
+      for (const [k, v] of verified) if (v.tenantId === tenantId && v.value.clientId === clientId) verified.delete(k);
     },
   };
 }

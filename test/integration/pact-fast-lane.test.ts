@@ -98,6 +98,10 @@ describe('PACT data plane on the fast lane (pglite)', () => {
     expect(other.status).toBe(401);
     const altered = await fetch(url, { headers: { authorization: `Bearer ${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}` } });
     expect(altered.status).toBe(401);
+    // Same signature (the cache key is its tail), different payload: refused, not mistaken for the cached token.
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    const swapped = `${h}.${p.slice(0, 10)}${p[10] === 'A' ? 'B' : 'A'}${p.slice(11)}.${sig}`;
+    expect((await fetch(url, { headers: { authorization: `Bearer ${swapped}` } })).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
     expect((await call(rt.baseUrl, 'DELETE', `/management/v3/pact/clients/${clientId}`, mgmt)).status).toBe(204);
     const revoked = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
