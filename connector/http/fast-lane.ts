@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../observability/logger';
+import type { HttpSeries } from '../observability/http-metrics';
 import type { Metrics } from '../observability/metrics';
 import { API_SECURITY_HEADERS } from './security-headers';
 
@@ -103,15 +104,14 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
   const accessLog = deps.logger.isLevelEnabled('http');
   const log = deps.logger.child({ component: 'http.fast-lane' });
 
-  // The metric series of each (method, route, status), bound once: labelling on every request is not free.
-  const series = new Map<string, { duration: { observe(v: number): void }; count: { inc(): void } }>();
-  function seriesOf(method: string, route: string, status: number) {
-    const key = `${method} ${status} ${route}`;
-    let s = series.get(key);
-    if (s === undefined) {
-      const labels = { method, route, status: String(status) };
-      series.set(key, (s = { duration: deps.metrics.httpDuration.labels(labels), count: deps.metrics.httpRequests.labels(labels) }));
-    }
+  // The metric series of each (method, route, status) of each route, looked up without building a key.
+  const seriesByRoute = new Map<FastRoute, Map<string, HttpSeries>>();
+  function seriesOf(method: string, route: FastRoute, status: number): HttpSeries {
+    let byStatus = seriesByRoute.get(route);
+    if (byStatus === undefined) seriesByRoute.set(route, (byStatus = new Map()));
+    const key = status === 200 ? method : `${method} ${status}`;
+    let s = byStatus.get(key);
+    if (s === undefined) byStatus.set(key, (s = deps.metrics.http.series(method, route.label, status)));
     return s;
   }
 
@@ -185,9 +185,7 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
     res.writeHead(reply.status, headers);
     res.end(reply.body);
     const seconds = Number(process.hrtime.bigint() - ex.started) / 1e9;
-    const series = seriesOf(ex.method, ex.route.label, reply.status);
-    series.duration.observe(seconds);
-    series.count.inc();
+    seriesOf(ex.method, ex.route, reply.status).record(seconds);
     if (accessLog) log.http('request', { correlationId: ex.requestId, method: ex.method, route: ex.route.label, status: reply.status, ms: Math.round(seconds * 1e4) / 10 });
   }
 

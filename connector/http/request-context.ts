@@ -27,9 +27,7 @@ export function requestContext(logger: Logger, metrics: Metrics) {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeLabel(req);
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.httpDuration.observe(labels, seconds);
-      metrics.httpRequests.inc(labels);
+      metrics.http.series(req.method, route, res.statusCode).record(seconds);
       if (accessLog) (res.locals.logger as Logger).http('request', { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 });
     });
     next();

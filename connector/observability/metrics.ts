@@ -1,23 +1,17 @@
 // Prometheus metrics (prom-client): one registry per runtime, HTTP latency and counts per route template.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createHttpMetrics, type HttpMetrics } from './http-metrics';
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  /** HTTP latency and counts per route template (both the Express app and the fast lane record here). */
+  readonly http: HttpMetrics;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pcf_' });
-  return {
-    registry,
-    httpDuration: new Histogram({
-      name: 'pcf_http_request_duration_seconds', help: 'HTTP request latency by route template',
-      labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
-    }),
-    httpRequests: new Counter({ name: 'pcf_http_requests_total', help: 'HTTP requests by route template', labelNames: ['method', 'route', 'status'], registers: [registry] }),
-  };
+  return { registry, http: createHttpMetrics(registry) };
 }
 
 /** Counters of an in-process cache as its owner reports them. */
