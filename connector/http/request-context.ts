@@ -6,22 +6,44 @@ import type { Metrics } from '../observability/metrics';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * `res.locals` of a request: its id, and its child logger made on first use (most requests never log, and a winston
+ * child is not free). A class, not `defineProperty` on each request's object: a per-request accessor gave every request
+ * its own hidden class.
+ */
+class RequestLocals {
+  private child: Logger | undefined;
+  private context: Record<string, string> | undefined;
+
+  constructor(private readonly parent: Logger, readonly requestId: string) {}
+
+  get logger(): Logger {
+    return (this.child ??= this.parent.child({ correlationId: this.requestId, ...this.context }));
+  }
+
+  set logger(value: Logger) {
+    this.child = value;
+  }
+
+  /** Adds fields to every line the request's logger writes (also to a logger already made). */
+  addLogContext(fields: Readonly<Record<string, string>>): void {
+    if (this.child !== undefined) this.child = this.child.child(fields);
+    else this.context = { ...this.context, ...fields };
+  }
+}
+
+/** Adds fields (e.g. the caller's tenant) to the request's log lines, without making a logger nobody may use. */
+export function addLogContext(locals: Record<string, unknown>, fields: Readonly<Record<string, string>>): void {
+  if (locals instanceof RequestLocals) locals.addLogContext(fields);
+  else if (locals.logger !== undefined) locals.logger = (locals.logger as Logger).child(fields);
+}
+
 export function requestContext(logger: Logger, metrics: Metrics) {
   const accessLog = logger.isLevelEnabled('http');
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
-    // The request's child logger is made on first use: most requests never log, and a winston child is not free.
-    let child: Logger | undefined;
-    Object.defineProperty(res.locals, 'logger', {
-      configurable: true,
-      enumerable: true,
-      get: () => (child ??= logger.child({ correlationId: requestId })),
-      set: (value: Logger) => {
-        child = value;
-      },
-    });
+    res.locals = Object.assign(new RequestLocals(logger, requestId), res.locals);
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {

@@ -9,6 +9,7 @@ import type { ApiKeyCache, CachedApiKey } from './api-key-cache';
 import { parseApiKey, secretMatches } from './api-keys';
 import { isRole, setCaller, type Caller, type Role } from './caller';
 import { findActiveApiKey, findTenant, findUserRole } from './tenant-store';
+import { addLogContext } from '../http/request-context';
 
 /** Verifies a management JWT (built-in issuer or Cognito) and returns its payload; throws when invalid. */
 export type ManagementTokenVerifier = (token: string) => Promise<JWTPayload>;
@@ -95,7 +96,7 @@ export function createManagementAuthorizer(deps: ManagementAuthorizerDeps) {
       return;
     }
     setCaller(res, outcome);
-    res.locals.logger = (res.locals.logger as Logger | undefined)?.child({ tenantId: outcome.tenantId });
+    addLogContext(res.locals, { tenantId: outcome.tenantId });
     next();
   };
 }
