@@ -114,17 +114,25 @@ function countDatabase(db: Database, mark: (line: string) => void, traceStatemen
   return counts;
 }
 
-/** With PCF_BENCH_CPU_PROFILE=file: a V8 CPU profile (open in Chrome DevTools) of the serial flows only. */
-async function startCpuProfile(): Promise<{ stop(file: string): Promise<string> }> {
+/**
+ * With PCF_BENCH_CPU_PROFILE=file: a V8 CPU profile of the serial flows only. With PCF_BENCH_HEAP_PROFILE=file: a
+ * sampling heap profile of what they allocate that outlives young collections (what drives scavenge pauses).
+ * Both open in Chrome DevTools.
+ */
+async function startProfile(kind: 'cpu' | 'heap'): Promise<{ stop(file: string): Promise<string> }> {
   const session = new Session();
   session.connect();
   const post = (method: string, params: object = {}) => new Promise<unknown>((ok, fail) => session.post(method, params, (err, res) => (err ? fail(err) : ok(res))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
+  if (kind === 'cpu') {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+  } else {
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  }
   return {
     async stop(file) {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const { profile } = (await post(kind === 'cpu' ? 'Profiler.stop' : 'HeapProfiler.stopSampling')) as { profile: unknown };
       session.disconnect();
       writeFileSync(file, JSON.stringify(profile));
       return file;
@@ -234,10 +242,11 @@ export const suite: BenchSuite = {
       const serialN = ctx.quick ? 20 : 60;
       const serial: number[] = [];
       const before = { ...counts };
-      const profile = process.env.PCF_BENCH_CPU_PROFILE === undefined ? undefined : await startCpuProfile();
+      const profile = process.env.PCF_BENCH_CPU_PROFILE !== undefined ? await startProfile('cpu')
+        : process.env.PCF_BENCH_HEAP_PROFILE !== undefined ? await startProfile('heap') : undefined;
       const cpu = process.cpuUsage();
       for (let i = 0; i < serialN; i++) serial.push(await flow());
-      if (profile !== undefined) ctx.log(`CPU profile of the serial flows: ${await profile.stop(process.env.PCF_BENCH_CPU_PROFILE as string)}`);
+      if (profile !== undefined) ctx.log(`profile of the serial flows: ${await profile.stop((process.env.PCF_BENCH_CPU_PROFILE ?? process.env.PCF_BENCH_HEAP_PROFILE) as string)}`);
       const cpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu)) / serialN;
       const txPerFlow = (counts.tx - before.tx) / serialN;
       const statementsPerFlow = (counts.statements - before.statements) / serialN;
