@@ -77,3 +77,11 @@ export interface Database {
   /** Closes the pool or the embedded instance. */
   close(): Promise<void>;
 }
+
+/**
+ * `tx` for work that issues exactly one more statement: that statement carries COMMIT (`QueryOptions.last`), one round
+ * trip fewer. A second statement through it fails loudly instead of running outside the transaction.
+ */
+export function finalStatement(tx: TenantTx): TenantTx {
+  return { tenantId: tx.tenantId, query: (sql, params) => tx.query(sql, params, { last: true }), defer: tx.defer };
+}

@@ -8,7 +8,7 @@ import { transferEventName, type CallbackAddress, type ProcessEventSink } from '
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
 import type { Lease } from '../negotiation/process-table';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from '../negotiation/work-runner';
-import type { Database } from '../store/database';
+import { finalStatement, type Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
 import { isTransferPending } from './transfer-service';
 import type { TransferLiveness } from './transfer-liveness';
@@ -90,7 +90,7 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
     const m = minted.value;
     await deps.db.withTenant(t.tenantId, async (tx) => {
       await store.deleteBindings(tx, t.id);
-      await store.saveBinding(tx, {
+      await store.saveBinding(finalStatement(tx), {
         binding: m.binding, transferId: t.id, agreementId: t.agreementId, consumerDid: t.counterPartyId, ...(consumerBpn !== undefined ? { consumerBpn } : {}),
         expiresAt: m.refreshExpiresAt?.getTime() ?? m.expiresAt.getTime(), createdAt: deps.now().getTime(),
       });

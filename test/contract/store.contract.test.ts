@@ -1,4 +1,5 @@
 // Store contract: the same isolation guarantees on PGlite and PostgreSQL, for every tenant table the migrations create.
+import { finalStatement } from '../../connector/store/database';
 import { applyMigrations } from '../../connector/store/migrations';
 import { InvalidTenantIdError } from '../../connector/store/tenant-guard';
 import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
@@ -134,8 +135,15 @@ describe.each(testEngines())('store contract on %s', (engine) => {
       await tx.query(insert, ['alpha', 'l6'], { last: true });
       await tx.query(insert, ['alpha', 'l7']);
     })).rejects.toThrow(/after the transaction's last/);
+    // finalStatement(tx) marks the next statement as the last one.
+    expect(await db.withTenant('alpha', (tx) => finalStatement(tx).query(insert, ['alpha', 'l8']))).toEqual([{ id: 'l8' }]);
+    await expect(db.withTenant('alpha', async (tx) => {
+      const last = finalStatement(tx);
+      await last.query(insert, ['alpha', 'l9']);
+      await last.query(insert, ['alpha', 'l10']);
+    })).rejects.toThrow(/after the transaction's last/);
     const rows = await db.withTenant('alpha', (tx) => tx.query<{ id: string }>("SELECT id FROM api_keys WHERE id LIKE 'l%' ORDER BY id"));
-    expect(rows.map((r) => r.id)).toEqual(engine === 'postgres' ? ['l1', 'l2', 'l3', 'l6'] : ['l1', 'l2', 'l3']);
+    expect(rows.map((r) => r.id)).toEqual(engine === 'postgres' ? ['l1', 'l2', 'l3', 'l6', 'l8', 'l9'] : ['l1', 'l2', 'l3', 'l8']);
   });
 
   it('the application role cannot edit or delete audit rows', async () => {

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Logger } from '../../observability/logger';
-import type { Database } from '../../store/database';
+import { finalStatement, type Database } from '../../store/database';
 import type { TenantKeyProvider } from '../key-provider';
 import { mintFailure, tokenHash, type MintRequest, type MintResult, type TokenMinter } from '../token-minter';
 import * as repo from './credential-repository';
@@ -120,7 +120,7 @@ export function createLocalTokenMinter(deps: LocalTokenMinterDeps): LocalTokenMi
       let refresh: { token: string; expiresAt: Date } | undefined;
       if (refreshTtl > 0) {
         const r = newRefresh();
-        await deps.db.withTenant(request.tenantId, (tx) => repo.insertRefreshToken(tx, {
+        await deps.db.withTenant(request.tenantId, (tx) => repo.insertRefreshToken(finalStatement(tx), {
           tokenHash: r.hash, familyId: randomUUID(), ...b, createdAt: now(), expiresAt: r.expiresAt,
         }));
         refresh = r;
@@ -164,7 +164,7 @@ export function createLocalTokenMinter(deps: LocalTokenMinterDeps): LocalTokenMi
     },
 
     async revokeTransferTokens(tenantId, transferId) {
-      return deps.db.withTenant(tenantId, (tx) => repo.retireRefreshTokensOfTransfer(tx, transferId));
+      return deps.db.withTenant(tenantId, (tx) => repo.retireRefreshTokensOfTransfer(finalStatement(tx), transferId));
     },
 
     evictTenant() {
