@@ -95,6 +95,8 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner<T> {
   const lanes = new Map<string, TenantLane<T>>();
   const timers = new Set<NodeJS.Timeout>();
   let poll: NodeJS.Timeout | undefined;
+  // Set by stop() (a runner that was never started still drains on runTenant): no claim starts afterwards.
+  let halted = false;
   let stopped = true;
   const onError = deps.onError ?? (() => undefined);
 
@@ -155,6 +157,12 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner<T> {
 
   /** Claims what is due (within the lane's free room) and starts each item at once. */
   function pump(tenantId: string, lane: TenantLane<T>): void {
+    if (halted) {
+      // Stopped: claim nothing more (the database may be closing); the lane settles once its items finish.
+      lane.again = false;
+      maybeIdle(tenantId, lane);
+      return;
+    }
     if (lane.claiming) {
       lane.again = true;
       return;
@@ -220,7 +228,20 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner<T> {
       onError(err, `${deps.name}: listing tenants failed`);
       return;
     }
-    for (const t of tenants) await runTenant(t);
+    for (const t of tenants) {
+      if (halted) return;
+      await runTenant(t);
+    }
+  }
+
+  // The poll in progress, if any: stop() waits for it, so no claim runs after the runner has stopped.
+  let polling: Promise<void> | undefined;
+  function pollNow(): Promise<void> {
+    const run = runOnce().finally(() => {
+      if (polling === run) polling = undefined;
+    });
+    polling = run;
+    return run;
   }
 
   return {
@@ -229,23 +250,26 @@ export function createWorkRunner<T>(deps: WorkRunnerDeps<T>): WorkRunner<T> {
     start() {
       if (!stopped) return;
       stopped = false;
+      halted = false;
       const tick = (): void => {
         poll = setTimeout(() => {
-          void runOnce().finally(() => {
+          void pollNow().finally(() => {
             if (!stopped) tick();
           });
         }, deps.pollIntervalMs ?? 1000);
         poll.unref();
       };
       tick();
-      void runOnce();
+      void pollNow();
     },
     async stop() {
       stopped = true;
+      halted = true;
       if (poll !== undefined) clearTimeout(poll);
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const lane of lanes.values()) lane.handedOff.length = 0;
+      await polling;
       await Promise.all([...lanes.values()].map((l) => l.done));
     },
     kick,

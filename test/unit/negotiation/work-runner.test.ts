@@ -214,4 +214,33 @@ describe('work runner', () => {
       expect(h.finished).toEqual(['a', 'fresh']);
     });
   });
+
+  it('claims nothing once stopped, even while a poll is still walking many tenants', async () => {
+    const claimed: string[] = [];
+    const state = { stopped: false };
+    const claimsAfterStop: string[] = [];
+    const tenants = Array.from({ length: 50 }, (_, i) => `t${i}`);
+    const runner = createWorkRunner<string>({
+      name: 'test',
+      db: { withTenant: <R>(tenantId: string, work: (tx: TenantTx) => Promise<R>) => work({ tenantId, query: async () => [], defer: () => undefined }) },
+      listTenants: async () => tenants,
+      claim: async (tx) => {
+        if (state.stopped) claimsAfterStop.push(tx.tenantId);
+        claimed.push(tx.tenantId);
+        await new Promise((r) => setTimeout(r, 2));
+        return [];
+      },
+      handle: async () => undefined,
+      now: () => new Date(),
+      owner: 'me',
+      pollIntervalMs: 60_000,
+    });
+    runner.start();
+    for (let waited = 0; claimed.length < 3 && waited < 5_000; waited += 1) await new Promise((r) => setTimeout(r, 1));
+    await runner.stop();
+    state.stopped = true;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(claimsAfterStop).toEqual([]);
+    expect(claimed.length).toBeLessThan(tenants.length);
+  });
 });
