@@ -65,26 +65,26 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
        * cannot be inlined runs on the extended protocol after those queued before it.
        */
       const commit = async (queue: readonly { sql: string; params: readonly unknown[] }[]): Promise<void> => {
-        let script: string[] = [];
-        const flush = async (tail: string): Promise<void> => {
-          if (script.length === 0 && tail === '') return;
-          const head = begun ? '' : `${opening}; `;
+        const send = async (script: string): Promise<void> => {
+          await client.query(begun ? script : `${opening}; ${script}`);
           begun = true;
-          await client.query(`${head}${[...script, ...(tail === '' ? [] : [tail])].join('; ')}`);
-          script = [];
         };
+        let script: string[] = [];
         for (const d of queue) {
           const inlined = inlineParameters(d.sql, d.params);
           if (inlined !== undefined) {
             script.push(inlined);
             continue;
           }
-          await flush('');
-          if (!begun) await client.query(opening);
-          begun = true;
+          if (script.length > 0) await send(script.join('; '));
+          else if (!begun) {
+            await client.query(opening);
+            begun = true;
+          }
+          script = [];
           await client.query(d.sql, d.params as unknown[]);
         }
-        if (script.length > 0) await flush('COMMIT');
+        if (script.length > 0) await send([...script, 'COMMIT'].join('; '));
         else if (begun) await client.query('COMMIT');
       };
       try {
