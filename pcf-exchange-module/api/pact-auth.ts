@@ -50,18 +50,18 @@ export function createClientStatusCache(db: Database, now: () => Date, ttlMs = 3
   const store = createPactClientStore();
   const cache = new Map<string, { active: boolean; until: number }>();
   const key = (t: string, c: string): string => `${t}\u0000${c}`;
+  function cachedActive(tenantId: string, clientId: string): boolean | undefined {
+    const hit = cache.get(key(tenantId, clientId));
+    return hit !== undefined && hit.until > now().getTime() ? hit.active : undefined;
+  }
   return {
-    cachedActive(tenantId, clientId) {
-      const hit = cache.get(key(tenantId, clientId));
-      return hit !== undefined && hit.until > now().getTime() ? hit.active : undefined;
-    },
+    cachedActive,
     async isActive(tenantId, clientId) {
-      const k = key(tenantId, clientId);
-      const hit = cache.get(k);
-      if (hit !== undefined && hit.until > now().getTime()) return hit.active;
+      const cached = cachedActive(tenantId, clientId);
+      if (cached !== undefined) return cached;
       const active = (await db.withTenant(tenantId, (tx) => store.findActive(tx, clientId))) !== undefined;
       if (cache.size > 10_000) cache.clear();
-      cache.set(k, { active, until: now().getTime() + ttlMs });
+      cache.set(key(tenantId, clientId), { active, until: now().getTime() + ttlMs });
       return active;
     },
     evict(tenantId, clientId) {

@@ -84,14 +84,18 @@ export function createPactHostCore(deps: PactHostCoreDeps): PactHostCore {
   const tenantCacheMs = deps.tenantCacheMs ?? 10_000;
   const tenantCache = new Map<string, { known: boolean; until: number }>();
 
+  function cachedTenantKnown(tenantId: string): boolean | undefined {
+    const hit = tenantCache.get(tenantId);
+    return hit !== undefined && hit.until > deps.now().getTime() ? hit.known : undefined;
+  }
+
   async function tenantKnown(tenantId: unknown): Promise<boolean> {
     if (!isValidTenantId(tenantId)) return false;
-    const t = deps.now().getTime();
-    const hit = tenantCache.get(tenantId);
-    if (hit !== undefined && hit.until > t) return hit.known;
+    const cached = cachedTenantKnown(tenantId);
+    if (cached !== undefined) return cached;
     const known = (await deps.tenants.get(tenantId)) !== undefined;
     if (tenantCache.size > 10_000) tenantCache.clear();
-    tenantCache.set(tenantId, { known, until: t + tenantCacheMs });
+    tenantCache.set(tenantId, { known, until: deps.now().getTime() + tenantCacheMs });
     return known;
   }
 
@@ -101,8 +105,7 @@ export function createPactHostCore(deps: PactHostCoreDeps): PactHostCore {
     authenticateCached(tenantId, authorization) {
       // Only the canonical `Bearer <token>` form; anything else takes the full path (and its precise refusals).
       if (authorization === undefined || authorization.length < 8 || authorization.charCodeAt(6) !== 32 || !authorization.startsWith('Bearer')) return undefined;
-      const hit = tenantCache.get(tenantId);
-      if (hit === undefined || !hit.known || hit.until <= deps.now().getTime()) return undefined;
+      if (cachedTenantKnown(tenantId) !== true) return undefined;
       // A cached verification exists only for the exact string of a token that passed full verification.
       return deps.verifier.verifyCached(tenantId, authorization.slice(7));
     },
