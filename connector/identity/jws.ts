@@ -108,7 +108,12 @@ export async function verifyJwsSignature(jws: DecodedJws, jwk: JWK): Promise<Ide
       if (signature.length !== viaNode.length) return identityFailure('signature-invalid', 'signature has the wrong length');
       const key = nodePublicKey(jwk);
       const data = Buffer.from(jws.raw.slice(0, dot));
-      const valid = viaNode.digest === null ? nodeVerify(null, data, key, signature) : nodeVerify(viaNode.digest, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      // On the libuv thread pool: the event loop serves other work while the signature is checked.
+      const valid = await new Promise<boolean>((resolve, reject) => {
+        const done = (error: Error | null, result: boolean): void => (error === null ? resolve(result) : reject(error));
+        if (viaNode.digest === null) nodeVerify(null, data, key, signature, done);
+        else nodeVerify(viaNode.digest, data, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
+      });
       return valid ? { ok: true, value: true } : identityFailure('signature-invalid', 'signature does not verify');
     }
     await compactVerify(jws.raw, await josePublicKey(jwk, alg), { algorithms: [alg] });
