@@ -66,8 +66,10 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
        */
       const commit = async (queue: readonly { sql: string; params: readonly unknown[] }[]): Promise<void> => {
         const send = async (script: string): Promise<void> => {
-          await client.query(begun ? script : `${opening}; ${script}`);
+          const sql = begun ? script : `${opening}; ${script}`;
+          // Set before the round trip: if the script fails after its BEGIN, the catch below must roll back.
           begun = true;
+          await client.query(sql);
         };
         let script: string[] = [];
         for (const d of queue) {
@@ -78,8 +80,8 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
           }
           if (script.length > 0) await send(script.join('; '));
           else if (!begun) {
-            await client.query(opening);
             begun = true;
+            await client.query(opening);
           }
           script = [];
           await client.query(d.sql, d.params as unknown[]);

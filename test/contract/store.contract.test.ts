@@ -112,6 +112,10 @@ describe.each(testEngines())('store contract on %s', (engine) => {
     })).rejects.toThrow();
     const rows = await db.withOwner((tx) => tx.query("SELECT id FROM api_keys WHERE id IN ('d3', 'd4', 'd5') ORDER BY id"));
     expect(rows).toEqual([]);
+    // A transaction of nothing but a failing deferred statement: rolled back, and its connection is clean for the next
+    // transactions (more of them than the pool has connections).
+    await expect(db.withTenant('alpha', async (tx) => tx.defer(insert, ['beta', 'd8']))).rejects.toThrow(/row-level security/);
+    for (let i = 0; i < 6; i++) expect(await db.withTenant('alpha', (tx) => tx.query("SELECT id FROM api_keys WHERE id = 'd8'"))).toEqual([]);
     // Deferred statements alone still commit (the transaction opens with them).
     await db.withTenant('alpha', async (tx) => tx.defer(insert, ['alpha', 'd7']));
     expect(await db.withTenant('alpha', (tx) => tx.query("SELECT id FROM api_keys WHERE id = 'd7'"))).toEqual([{ id: 'd7' }]);
