@@ -159,9 +159,9 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
     return lease === undefined ? { dueAt } : { dueAt, lease };
   }
 
+  /** Writes a negotiation this transaction has locked; the UPDATE and its audit record travel with COMMIT. */
   async function write(tx: TenantTx, stored: StoredNegotiation, next: ContractNegotiation, actor: string, extra?: Record<string, unknown>): Promise<StoredNegotiation> {
-    const saved = await store.update(tx, next, stored.version, { ...schedule(isPending(next)), ...(extra !== undefined ? { extra: { ...stored.extra, ...extra } } : {}) });
-    if (saved === undefined) throw new Error(`negotiation ${next.id} changed concurrently while locked`);
+    const saved = store.updateLocked(tx, stored, next, { ...schedule(isPending(next)), ...(extra !== undefined ? { extra: { ...stored.extra, ...extra } } : {}) });
     if (saved.entity.state !== stored.entity.state) await audit(tx, actor, next);
     return saved;
   }

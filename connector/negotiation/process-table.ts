@@ -57,6 +57,13 @@ export interface ProcessTable<T extends { readonly id: string; readonly tenantId
    */
   update(tx: TenantTx, entity: T, expectedVersion: number, options: WriteOptions): Promise<StoredProcess<T> | undefined>;
   /**
+   * `update` of a row this transaction has locked (`find(…, true)`), which therefore still has `stored.version`: the
+   * UPDATE is deferred to COMMIT's round trip (`TenantTx.defer`) and the new stored process is derived here, as the
+   * row will read back. The deferred statement fails the commit if it updated no row (a caller that did not lock and
+   * holds a stale version), so a lost update can never commit silently.
+   */
+  updateLocked(tx: TenantTx, stored: StoredProcess<T>, entity: T, options: WriteOptions): StoredProcess<T>;
+  /**
    * Claims up to `limit` due rows (next_attempt_at ≤ now, lease free or expired) with FOR UPDATE SKIP LOCKED, so
    * concurrent claimers on one database never get the same row; each claim bumps the version.
    */
@@ -89,6 +96,24 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
     ...(row.lease_owner != null && row.lease_until != null ? { lease: { owner: row.lease_owner, until: Number(row.lease_until) } } : {}),
   });
   const returning = 'RETURNING record, version, extra, lease_owner, lease_until';
+
+  /** The record as stored; `read` gives back the entity exactly as a later SELECT would. */
+  const record = (entity: T): Record<string, unknown> => spec.toRecord(entity);
+
+  function updateStatement(tx: TenantTx, entity: T, expectedVersion: number, options: WriteOptions, written: Record<string, unknown>): { sql: string; params: unknown[] } {
+    const cols = spec.columns(entity);
+    const names = Object.keys(cols).map(checkColumn);
+    const sets = names.map((n, i) => `${n} = $${i + 9}`).join(', ');
+    return {
+      sql: `UPDATE ${table} SET record = $3, extra = COALESCE($4::jsonb, extra), next_attempt_at = $5, version = version + 1,
+           lease_owner = $7, lease_until = $8${sets === '' ? '' : `, ${sets}`}
+         WHERE tenant_id = $1 AND id = $2 AND version = $6`,
+      params: [
+        tx.tenantId, entity.id, JSON.stringify(written), options.extra === undefined ? null : JSON.stringify(options.extra), options.dueAt,
+        expectedVersion, options.lease?.owner ?? null, options.lease?.until ?? null, ...names.map((n) => cols[n]),
+      ],
+    };
+  }
 
   async function findBy(tx: TenantTx, where: Readonly<Record<string, string>>, forUpdate = false): Promise<StoredProcess<T> | undefined> {
     const keys = Object.keys(where).map(checkColumn);
@@ -124,19 +149,25 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
     findBy,
 
     async update(tx, entity, expectedVersion, options) {
-      const cols = spec.columns(entity);
-      const names = Object.keys(cols).map(checkColumn);
-      const sets = names.map((n, i) => `${n} = $${i + 9}`).join(', ');
-      const rows = await tx.query<Row>(
-        `UPDATE ${table} SET record = $3, extra = COALESCE($4::jsonb, extra), next_attempt_at = $5, version = version + 1,
-           lease_owner = $7, lease_until = $8${sets === '' ? '' : `, ${sets}`}
-         WHERE tenant_id = $1 AND id = $2 AND version = $6 ${returning}`,
-        [
-          tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), options.extra === undefined ? null : JSON.stringify(options.extra), options.dueAt,
-          expectedVersion, options.lease?.owner ?? null, options.lease?.until ?? null, ...names.map((n) => cols[n]),
-        ],
-      );
+      const { sql, params } = updateStatement(tx, entity, expectedVersion, options, record(entity));
+      const rows = await tx.query<Row>(`${sql} ${returning}`, params);
       return rows[0] === undefined ? undefined : read(rows[0]);
+    },
+
+    updateLocked(tx, stored, entity, options) {
+      const written = record(entity);
+      const { sql, params } = updateStatement(tx, entity, stored.version, options, written);
+      // Nobody reads the result, so the statement checks itself: a text that casts to 1 when the UPDATE wrote the row,
+      // else a cast error that names the process (and aborts the commit).
+      tx.defer(
+        `WITH u AS (${sql} RETURNING 1)
+         SELECT (SELECT CASE WHEN count(*) = 1 THEN '1' ELSE 'process ' || $2::text || ' changed while locked' END FROM u)::int`,
+        params,
+      );
+      return read({
+        record: written, version: stored.version + 1, extra: options.extra ?? stored.extra,
+        lease_owner: options.lease?.owner ?? null, lease_until: options.lease?.until ?? null,
+      });
     },
 
     async claim(tx, owner, now, leaseMs, limit) {

@@ -88,9 +88,9 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return lease === undefined ? { dueAt } : { dueAt, lease };
   }
 
+  /** Writes a transfer this transaction has locked; the UPDATE and its audit record travel with COMMIT. */
   async function write(tx: TenantTx, stored: StoredTransfer, next: TransferProcess, actor: string): Promise<StoredTransfer> {
-    const saved = await store.update(tx, next, stored.version, schedule(isTransferPending(next)));
-    if (saved === undefined) throw new Error(`transfer ${next.id} changed concurrently while locked`);
+    const saved = store.updateLocked(tx, stored, next, schedule(isTransferPending(next)));
     if (next.state !== stored.entity.state) await audit(tx, actor, next);
     return saved;
   }

@@ -97,6 +97,34 @@ describe.each(testEngines())('hand-off on %s', (engine) => {
     return rows.map((r) => ({ lease_owner: r.lease_owner, lease_until: num(r.lease_until), next_attempt_at: num(r.next_attempt_at), version: num(r.version) }));
   };
 
+  it('updateLocked: the derived stored process equals the row as read back; an unlocked stale write fails the commit', async () => {
+    const pa = processor(recordingClient().client, 'owner-b');
+    const lease = leaseOf(pa);
+    const inserted = await db.withTenant(TENANT, (tx) => store.insert(tx, requesting(), { dueAt: null, extra: { keep: 1 } }));
+    const next = { ...inserted.entity, errorDetail: 'changed' };
+    const derived = await db.withTenant(TENANT, async (tx) => {
+      const locked = await store.find(tx, inserted.entity.id, true);
+      if (locked === undefined) throw new Error('row missing');
+      const d = store.updateLocked(tx, locked, next, { dueAt: clock.ms, lease, extra: { keep: 2 } });
+      // Deferred: this transaction still reads the old row.
+      expect((await store.find(tx, inserted.entity.id))?.version).toBe(inserted.version);
+      return d;
+    });
+    const reread = await db.withTenant(TENANT, (tx) => store.find(tx, inserted.entity.id));
+    expect(derived).toEqual({ ...reread, lease });
+    expect(derived.version).toBe(inserted.version + 1);
+    expect(await leaseColumns(inserted.entity.id)).toEqual([{ lease_owner: 'owner-b', lease_until: lease.until, next_attempt_at: clock.ms, version: inserted.version + 1 }]);
+
+    // A caller that did not lock and holds a stale version: the guard fails the commit, the row and the audit stay as they were.
+    const auditsBefore = await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'));
+    await expect(db.withTenant(TENANT, async (tx) => {
+      store.updateLocked(tx, inserted, { ...inserted.entity, errorDetail: 'lost update' }, { dueAt: null });
+      tx.defer("INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, prev_hash, hash) VALUES ($1, 999999, 'x', now(), 'a', 'b', 'c', 'p', 'h')", [TENANT]);
+    })).rejects.toThrow(/changed while locked/);
+    expect((await load(inserted.entity.id)).errorDetail).toBe('changed');
+    expect(await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'))).toEqual(auditsBefore);
+  });
+
   it('insert and update write the row leased and due; the stored version is the one the processor saves with', async () => {
     const a = recordingClient();
     const pa = processor(a.client, 'owner-a');
