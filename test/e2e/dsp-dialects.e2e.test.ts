@@ -45,9 +45,12 @@ describe.each(testEngines())('DSP 2024-1 and 0.8 through the runtime on %s', (en
     // 0.8 names the parties by BPNL, the newer dialects by DID.
     expect(JSON.stringify(agreement)).toContain(idKind === 'did' ? supplierDid : SUPPLIER_BPN);
 
-    // The provider recorded the same dialect for its side.
-    const provider = await sup('POST', '/transferprocesses/request', { '@context': { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' }, '@type': 'QuerySpec', limit: 500 });
-    const mine = (provider.body as { '@id': string; protocol: string; contractId: string; state: string }[]).find((t) => t.contractId === flow.agreementId);
+    // The provider recorded the same dialect for its side. It records STARTED when the consumer's acknowledgement of the
+    // start message arrives, which may be just after the consumer itself shows STARTED: wait for it.
+    type Row = { '@id': string; protocol: string; contractId: string; state: string };
+    const providerSide = () => sup('POST', '/transferprocesses/request', { '@context': { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' }, '@type': 'QuerySpec', limit: 500 })
+      .then((r) => (r.body as Row[]).find((t) => t.contractId === flow.agreementId));
+    const mine = await eventually(providerSide, (t) => t?.state === 'STARTED');
     expect(mine).toMatchObject({ protocol, state: 'STARTED' });
 
     const tid = encodeURIComponent(flow.transferId);
