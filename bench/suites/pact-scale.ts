@@ -49,17 +49,19 @@ export const suite: BenchSuite = {
       await scratch.drop();
     }
     const [a, b] = latencies;
-    const ratioFirst = Math.round((b.first.p50Ms / a.first.p50Ms) * 100) / 100;
-    const ratioNext = Math.round((b.next.p50Ms / a.next.p50Ms) * 100) / 100;
-    const metric = (page: 'first' | 'next', label: string, ratio: number) => ({
-      name: `${label} at ${b.total.toLocaleString('en')} footprints (p50; p99 ${b[page].p99Ms} ms)`, value: b[page].p50Ms, unit: 'ms',
-      baseline: { name: `same at ${a.total.toLocaleString('en')} (p99 ${a[page].p99Ms} ms)`, value: a[page].p50Ms },
-      ratio, ratioNote: 'latency / latency at 1,000', target: { text: '≤ 1.5×', met: ratio <= 1.5 },
-    });
+    // The target is judged on the exact ratio; the report shows it rounded to three decimals.
+    const metric = (page: 'first' | 'next', label: string) => {
+      const exact = b[page].p50Ms / a[page].p50Ms;
+      return {
+        name: `${label} at ${b.total.toLocaleString('en')} footprints (p50; p99 ${b[page].p99Ms} ms)`, value: b[page].p50Ms, unit: 'ms',
+        baseline: { name: `same at ${a.total.toLocaleString('en')} (p99 ${a[page].p99Ms} ms)`, value: a[page].p50Ms },
+        ratio: Math.round(exact * 1000) / 1000, ratioNote: 'latency / latency at 1,000', target: { text: '≤ 1.5×', met: exact <= 1.5 },
+      };
+    };
     return {
       suite: 'pact-scale',
       description: `GET 3/footprints?geography=DE&status=Active&limit=2 of one tenant, sequential requests over keep-alive, with ${a.total.toLocaleString('en')} then ${b.total.toLocaleString('en')} footprints spread over ${TENANTS} tenants (bulk SQL inserts through db.withTenant, then ANALYZE); read cache off, so every probe runs the query under RLS`,
-      metrics: [metric('first', 'first page', ratioFirst), metric('next', 'second page (Link)', ratioNext)],
+      metrics: [metric('first', 'first page'), metric('next', 'second page (Link)')],
       notes: latencies.map((l) => `${l.total}: first page mean ${l.first.meanMs} ms, p50 ${l.first.p50Ms}, p99 ${l.first.p99Ms}; next page mean ${l.next.meanMs} ms, p50 ${l.next.p50Ms}, p99 ${l.next.p99Ms}`),
     };
   },
