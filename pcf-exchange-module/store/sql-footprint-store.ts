@@ -160,7 +160,9 @@ export function createSqlFootprintStore(options: SqlFootprintStoreOptions = {}):
       }
       params.push(limit + 1);
       const rows = await tx.query<FootprintRow & { created: Date | string; id: string }>(
-        `SELECT ${SELECT_LIST}, created, id::text AS id FROM footprints WHERE tenant_id = $1 AND ${where.sql}${keyset} ORDER BY created, id LIMIT $${params.length}`,
+        // ORDER BY names the table's columns: a bare `id` would mean the text alias of the select list, which no index
+        // provides in order (every matching row was read and sorted) and whose order is not the keyset's uuid order.
+        `SELECT ${SELECT_LIST}, created, id::text AS id FROM footprints WHERE tenant_id = $1 AND ${where.sql}${keyset} ORDER BY footprints.created, footprints.id LIMIT $${params.length}`,
         params,
       );
       const page = rows.slice(0, limit);

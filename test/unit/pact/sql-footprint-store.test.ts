@@ -131,6 +131,31 @@ describe('SqlFootprintStore', () => {
     expect(last.ok && last.value.nextCursor).toBeNull();
   });
 
+  it('reads a page in index order and stops at the limit: the plan has no sort (keyset pages stay cheap at any size)', async () => {
+    const seen: { sql: string; params: unknown[] }[] = [];
+    const base = scratch.tx('t1');
+    const spy = { ...base, query: <R extends object>(sql: string, params?: readonly unknown[]) => {
+      seen.push({ sql, params: [...(params ?? [])] });
+      return base.query<R>(sql, params);
+    } };
+    const first = await store.list(spy, { filter: { kind: 'true' }, limit: 2 });
+    expect(first.ok && first.value.nextCursor).toBeTruthy();
+    await store.list(spy, { filter: v3({ status: 'Active' }), limit: 2, cursor: first.ok ? first.value.nextCursor ?? undefined : undefined });
+    expect(seen).toHaveLength(2);
+    await scratch.client.query('BEGIN');
+    try {
+      // A table this small would be read sequentially; the question is whether an index can deliver the order.
+      await scratch.client.query('SET LOCAL enable_seqscan TO off');
+      for (const q of seen) {
+        const plan = JSON.stringify((await scratch.client.query(`EXPLAIN (FORMAT JSON) ${q.sql}`, q.params)).rows);
+        expect(plan).not.toContain('"Sort"');
+        expect(plan).toContain('Index Scan');
+      }
+    } finally {
+      await scratch.client.query('ROLLBACK');
+    }
+  });
+
   it('refuses an invalid limit or cursor', async () => {
     expect((await store.list(scratch.tx('t1'), { filter: { kind: 'true' }, limit: 0 })).ok).toBe(false);
     const r = await store.list(scratch.tx('t1'), { filter: { kind: 'true' }, limit: 5, cursor: 'garbage!' });
