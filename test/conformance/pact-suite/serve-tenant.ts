@@ -2,7 +2,7 @@
 // Usage: npx tsx test/conformance/pact-suite/serve-tenant.ts [--port 8443] [--conformance-url http://127.0.0.1:8004] [--out dir]
 // Uses PostgreSQL when DATABASE_URL is set, else an embedded PGlite in a temp dir. Stops on SIGINT/SIGTERM.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../../connector/app/config';
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const port = Number(arg('port', '8443'));
   const conformanceUrl = arg('conformance-url', 'http://127.0.0.1:8004');
   const out = arg('out', mkdtempSync(join(tmpdir(), 'pact-conf-')));
+  mkdirSync(out, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'pcf-conf-data-'));
   const cert = createLoopbackCert(out);
   const base = `https://127.0.0.1:${port}`;
