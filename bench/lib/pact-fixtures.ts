@@ -147,6 +147,24 @@ export async function registerPactClient(rt: BenchRuntime, tenantId: string, adm
 
 export const TOKEN_BODY = 'grant_type=client_credentials';
 
+/**
+ * A measured tenant (onboarded, with a PACT client and its bearer header) among `count - 1` bare tenants named
+ * `${prefix}` plus a zero-padded number: the multi-tenant scale suites' setup.
+ */
+export async function measuredAmongTenants(rt: BenchRuntime, measured: string, count: number, prefix: string, digits: number): Promise<{ client: PactClientCredentials; bearer: Record<string, string>; tenants: string[] }> {
+  const adminKey = await onboardTenant(rt, measured);
+  const others = Array.from({ length: count - 1 }, (_, i) => `${prefix}${String(i + 1).padStart(digits, '0')}`);
+  await insertTenantRows(rt.runtime.db, others);
+  const client = await registerPactClient(rt, measured, adminKey);
+  return { client, bearer: { authorization: `Bearer ${await accessToken(client)}` }, tenants: [measured, ...others] };
+}
+
+/** Adds `perTenant` footprints (ids labelled `label`) to every tenant and refreshes the planner's statistics. */
+export async function fillTenants(db: Database, tenants: readonly string[], perTenant: number, label: string): Promise<void> {
+  for (const t of tenants) await bulkInsert(db, t, makeFootprints(perTenant, `${t}-${label}`));
+  await db.withSystem((tx) => tx.query('ANALYZE footprints'));
+}
+
 export async function accessToken(c: PactClientCredentials): Promise<string> {
   const r = await httpCall(c.tokenUrl, 'POST', { authorization: c.basic, 'content-type': 'application/x-www-form-urlencoded' }, TOKEN_BODY);
   return parseJson<{ access_token: string }>(r, 'token').access_token;

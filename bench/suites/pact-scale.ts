@@ -1,8 +1,5 @@
 // Bench suite: latency of a filtered, paginated PACT list at 1,000 vs 100,000 footprints across 100 tenants (PostgreSQL + RLS).
-import {
-  accessToken, bulkInsert, closeAgent, createScratchDatabase, httpCall, insertTenantRows, makeFootprints, onboardTenant,
-  registerPactClient, sequentialLatency, startBenchRuntime,
-} from '../lib/pact-fixtures';
+import { closeAgent, createScratchDatabase, fillTenants, httpCall, measuredAmongTenants, sequentialLatency, startBenchRuntime } from '../lib/pact-fixtures';
 import type { BenchSuite } from '../lib/report';
 
 const TENANTS = 100;
@@ -15,15 +12,10 @@ async function stage(total: number, log: (m: string) => void) {
   const scratch = await createScratchDatabase();
   // The read cache would answer every repeated probe from memory: this suite measures the database path.
   const rt = await startBenchRuntime(scratch.url, { PCF_PACT_READ_CACHE_MB: '0' });
-  const adminKey = await onboardTenant(rt, MEASURED);
-  const others = Array.from({ length: TENANTS - 1 }, (_, i) => `scale-t${String(i + 1).padStart(3, '0')}`);
-  await insertTenantRows(rt.runtime.db, others);
-  const client = await registerPactClient(rt, MEASURED, adminKey);
-  const bearer = { authorization: `Bearer ${await accessToken(client)}` };
+  const { client, bearer, tenants } = await measuredAmongTenants(rt, MEASURED, TENANTS, 'scale-t', 3);
   const listUrl = `${client.pactBase}/3/footprints?geography=DE&status=Active&limit=2`;
   const started = Date.now();
-  for (const t of [MEASURED, ...others]) await bulkInsert(rt.runtime.db, t, makeFootprints(total / TENANTS, t));
-  await rt.runtime.db.withSystem((tx) => tx.query('ANALYZE footprints'));
+  await fillTenants(rt.runtime.db, tenants, total / TENANTS, 'all');
   log(`${total.toLocaleString('en')} footprints in ${TENANTS} tenants (${Math.round((Date.now() - started) / 1000)} s)`);
   const firstPage = await httpCall(listUrl, 'GET', bearer);
   const link = /^<([^>]+)>; rel="next"$/.exec(String(firstPage.headers.link ?? ''))?.[1];

@@ -1,9 +1,6 @@
 // Bench suite: filtered PACT list latency for one tenant among 1,000 tenants, at 10,000 footprints in all and,
 // opt-in (PCF_BENCH_LARGE=1), at 1,000,000 — PostgreSQL with RLS, the same runtime and query in both stages.
-import {
-  accessToken, bulkInsert, closeAgent, createScratchDatabase, insertTenantRows, makeFootprints, onboardTenant,
-  registerPactClient, sequentialLatency, startBenchRuntime,
-} from '../lib/pact-fixtures';
+import { closeAgent, createScratchDatabase, fillTenants, measuredAmongTenants, sequentialLatency, startBenchRuntime } from '../lib/pact-fixtures';
 import type { BenchMetric, BenchSuite } from '../lib/report';
 
 const TENANTS = 1_000;
@@ -20,19 +17,14 @@ export const suite: BenchSuite = {
     try {
       const rt = await startBenchRuntime(scratch.url);
       try {
-        const adminKey = await onboardTenant(rt, MEASURED);
-        const others = Array.from({ length: TENANTS - 1 }, (_, i) => `ts-t${String(i + 1).padStart(4, '0')}`);
-        await insertTenantRows(rt.runtime.db, others);
-        const client = await registerPactClient(rt, MEASURED, adminKey);
-        const bearer = { authorization: `Bearer ${await accessToken(client)}` };
+        const { client, bearer, tenants } = await measuredAmongTenants(rt, MEASURED, TENANTS, 'ts-t', 4);
         const url = `${client.pactBase}/3/footprints?geography=DE&status=Active&limit=10`;
         let inserted = 0;
         for (const total of stages) {
           const perTenant = (total - inserted) / TENANTS;
           const started = Date.now();
-          for (const t of [MEASURED, ...others]) await bulkInsert(rt.runtime.db, t, makeFootprints(perTenant, `${t}-${inserted}`));
+          await fillTenants(rt.runtime.db, tenants, perTenant, String(inserted));
           inserted = total;
-          await rt.runtime.db.withSystem((tx) => tx.query('ANALYZE footprints'));
           ctx.log(`${total.toLocaleString('en')} footprints in ${TENANTS} tenants (+${Math.round((Date.now() - started) / 1000)} s); probing`);
           const l = await sequentialLatency(url, bearer, probes);
           measured.push({ total, p50Ms: l.p50Ms, p99Ms: l.p99Ms });
