@@ -15,6 +15,7 @@ import type { Database } from '../../connector/store/database';
 import { createLogger } from '../../connector/observability/logger';
 import { pcfAccessPolicy, pcfUsagePolicy } from '../../policies/templates';
 import type { BenchSuite } from '../lib/report';
+import { cpuSnapshot, cpuSplit } from '../lib/thread-cpu';
 
 const EDC = { '@vocab': 'https://w3id.org/edc/v0.0.1/ns/' };
 const PROTOCOL = 'dataspace-protocol-http:2025-1';
@@ -22,8 +23,12 @@ const MEDIAN_TARGET_MS = 50;
 
 type Json = Record<string, unknown>;
 
-/** The bench's management client: node:http over a keep-alive agent (a client costs the runtime's process CPU here). */
-const clientAgent = new Agent({ keepAlive: true, maxSockets: 256 });
+/**
+ * The bench's management client: node:http over a keep-alive agent (a client costs the runtime's process CPU here).
+ * Idle sockets are dropped after 4 s, before the runtime's 5 s keep-alive timeout: reusing a socket the server is
+ * closing at that moment fails with ECONNRESET (seen once in 200 concurrent flows).
+ */
+const clientAgent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
 async function api(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -245,8 +250,14 @@ export const suite: BenchSuite = {
       const profile = process.env.PCF_BENCH_CPU_PROFILE !== undefined ? await startProfile('cpu')
         : process.env.PCF_BENCH_HEAP_PROFILE !== undefined ? await startProfile('heap') : undefined;
       const cpu = process.cpuUsage();
+      const threadsBefore = cpuSnapshot();
       for (let i = 0; i < serialN; i++) serial.push(await flow());
       if (profile !== undefined) ctx.log(`profile of the serial flows: ${await profile.stop((process.env.PCF_BENCH_CPU_PROFILE ?? process.env.PCF_BENCH_HEAP_PROFILE) as string)}`);
+      const threadsAfter = cpuSnapshot();
+      const split = threadsBefore !== undefined && threadsAfter !== undefined ? cpuSplit(threadsBefore, threadsAfter, serialN) : undefined;
+      if (split !== undefined) {
+        ctx.log(`CPU per serial flow by where it ran: main thread ${round(split.mainThreadMs)} ms, other threads of this process ${round(split.otherThreadsMs)} ms, PostgreSQL backends ${round(split.postgresBackendsMs)} ms`);
+      }
       const cpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu)) / serialN;
       const txPerFlow = (counts.tx - before.tx) / serialN;
       const statementsPerFlow = (counts.statements - before.statements) / serialN;
@@ -291,6 +302,10 @@ export const suite: BenchSuite = {
           { name: 'DB transactions per flow', value: round(txPerFlow), unit: 'tx' },
           { name: 'SQL statements per flow (without BEGIN/COMMIT)', value: round(statementsPerFlow), unit: 'statements' },
           { name: 'CPU per serial flow (this process)', value: round(cpuMs), unit: 'ms' },
+          ...(split !== undefined ? [
+            { name: 'CPU per serial flow, main thread', value: round(split.mainThreadMs), unit: 'ms' },
+            { name: 'CPU per serial flow, PostgreSQL backends', value: round(split.postgresBackendsMs), unit: 'ms' },
+          ] : []),
           { name: 'flows/s at 50 concurrent', value: round(at50.perSecond), unit: 'flows/s' },
           { name: '200 concurrent flows completed', value: burst.completed, unit: 'of 200', target: { text: 'all 200 complete', met: burst.completed === 200 } },
           { name: '200 concurrent flows, wall time', value: round(burst.seconds), unit: 's' },

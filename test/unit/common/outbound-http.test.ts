@@ -168,6 +168,25 @@ describe('outbound http client', () => {
     expect(connections - before).toBe(1);
   });
 
+  it('closes idle keep-alive sockets before a server would, and opens a new one afterwards', async () => {
+    const c = client({ allowLoopback: true, idleSocketTimeoutMs: 100 });
+    const closed: Promise<void>[] = [];
+    const track = (socket: import('node:net').Socket): void => void closed.push(new Promise((r) => socket.once('close', () => r())));
+    server.on('connection', track);
+    try {
+      const before = connections;
+      expect(await c.requestJson({ url: `${base}/json` })).toMatchObject({ ok: true });
+      expect(await c.requestJson({ url: `${base}/json` })).toMatchObject({ ok: true });
+      expect(connections - before).toBe(1);
+      // The server keeps idle sockets for 5 s; the client gives its socket up after 100 ms.
+      await Promise.race([closed[0], new Promise((_, fail) => setTimeout(() => fail(new Error('the idle socket is still open after 1 s')), 1_000))]);
+      expect(await c.requestJson({ url: `${base}/json` })).toMatchObject({ ok: true });
+      expect(connections - before).toBe(2);
+    } finally {
+      server.off('connection', track);
+    }
+  });
+
   it('reports connection failures', async () => {
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
