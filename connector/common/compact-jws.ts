@@ -1,5 +1,6 @@
-// Fast compact JWS signing for the hot token paths: ES256 / EdDSA through node:crypto on the libuv thread pool (jose verifies).
+// Fast compact JWS signing for the hot token paths: ES256 / EdDSA through node:crypto, inline or on the libuv thread pool (jose verifies).
 import { sign, KeyObject, type webcrypto } from 'node:crypto';
+import { offloadCrypto } from './crypto-offload';
 
 const keyObjects = new WeakMap<object, KeyObject>();
 
@@ -15,12 +16,22 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
 
 /**
  * `header.payload.signature` for `alg` ES256 (P-256, SHA-256, IEEE P1363 signature as JWS requires) or EdDSA;
- * any other algorithm is refused so a caller cannot silently mint something weaker. The signature is computed on
- * the libuv thread pool, so the event loop serves other requests meanwhile (an ES256 signature is ~40–80 µs of CPU).
+ * any other algorithm is refused so a caller cannot silently mint something weaker. While the event loop is saturated
+ * the signature is computed on the libuv thread pool, so the loop serves other requests meanwhile (an ES256 signature
+ * is ~40–80 µs of CPU); otherwise inline (`offloadCrypto`). `offload` forces one way (tests).
  */
-export function signCompactJws(header: Readonly<Record<string, unknown>> & { alg: string }, payload: Readonly<Record<string, unknown>>, key: webcrypto.CryptoKey | KeyObject): Promise<string> {
+export function signCompactJws(header: Readonly<Record<string, unknown>> & { alg: string }, payload: Readonly<Record<string, unknown>>, key: webcrypto.CryptoKey | KeyObject, offload: boolean = offloadCrypto()): Promise<string> {
   const input = `${b64(header)}.${b64(payload)}`;
   const data = Buffer.from(input);
+  if (!offload) {
+    try {
+      if (header.alg === 'ES256') return Promise.resolve(`${input}.${sign('sha256', data, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' }).toString('base64url')}`);
+      if (header.alg === 'EdDSA') return Promise.resolve(`${input}.${sign(null, data, keyObjectOf(key)).toString('base64url')}`);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return Promise.reject(new Error(`unsupported signing algorithm ${header.alg}`));
+  }
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, signature: Buffer): void => {
       if (error !== null) reject(error);

@@ -1,6 +1,7 @@
 // Compact JWS signing and verification with an algorithm allow-list; EC and EdDSA via node:crypto (keys imported once), RSA via jose.
 import { createPublicKey, sign as nodeSign, verify as nodeVerify, KeyObject } from 'node:crypto';
 import { signCompactJws } from '../common/compact-jws';
+import { offloadCrypto } from '../common/crypto-offload';
 import { CompactSign, compactVerify, importJWK, base64url, type CryptoKey, type JWK } from 'jose';
 import { identityFailure, type IdentityResult } from './failures';
 
@@ -95,8 +96,24 @@ async function josePublicKey(jwk: JWK, alg: string): Promise<Awaited<ReturnType<
   return key;
 }
 
-/** Verifies the signature of a decoded JWS with a public JWK; the key type must fit the header's algorithm. */
-export async function verifyJwsSignature(jws: DecodedJws, jwk: JWK): Promise<IdentityResult<true>> {
+function checkInline(digest: string | null, data: Buffer, key: KeyObject, signature: Buffer): boolean {
+  return digest === null ? nodeVerify(null, data, key, signature) : nodeVerify(digest, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+}
+
+function checkOnPool(digest: string | null, data: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const done = (error: Error | null, result: boolean): void => (error === null ? resolve(result) : reject(error));
+    if (digest === null) nodeVerify(null, data, key, signature, done);
+    else nodeVerify(digest, data, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
+  });
+}
+
+/**
+ * Verifies the signature of a decoded JWS with a public JWK; the key type must fit the header's algorithm. ES256 and
+ * EdDSA are checked inline, or on the thread pool while the event loop is saturated (`offloadCrypto`; `offload`
+ * forces one way, for tests).
+ */
+export async function verifyJwsSignature(jws: DecodedJws, jwk: JWK, offload: boolean = offloadCrypto()): Promise<IdentityResult<true>> {
   const alg = jws.header.alg as string;
   if (!keyMatchesAlg(jwk, alg)) return identityFailure('signature-invalid', `key type does not match algorithm ${alg}`);
   if ('d' in jwk) return identityFailure('did-document-invalid', 'published key contains private members');
@@ -108,12 +125,8 @@ export async function verifyJwsSignature(jws: DecodedJws, jwk: JWK): Promise<Ide
       if (signature.length !== viaNode.length) return identityFailure('signature-invalid', 'signature has the wrong length');
       const key = nodePublicKey(jwk);
       const data = Buffer.from(jws.raw.slice(0, dot));
-      // On the libuv thread pool: the event loop serves other work while the signature is checked.
-      const valid = await new Promise<boolean>((resolve, reject) => {
-        const done = (error: Error | null, result: boolean): void => (error === null ? resolve(result) : reject(error));
-        if (viaNode.digest === null) nodeVerify(null, data, key, signature, done);
-        else nodeVerify(viaNode.digest, data, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
-      });
+      // Under load on the libuv thread pool, so the event loop serves other work while the signature is checked.
+      const valid = offload ? await checkOnPool(viaNode.digest, data, key, signature) : checkInline(viaNode.digest, data, key, signature);
       return valid ? { ok: true, value: true } : identityFailure('signature-invalid', 'signature does not verify');
     }
     await compactVerify(jws.raw, await josePublicKey(jwk, alg), { algorithms: [alg] });

@@ -1,6 +1,7 @@
 // JWS signing and verification on the node:crypto paths agree with jose, and refuse tampering and foreign keys.
 import { generateKeyPairSync } from 'node:crypto';
 import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { signCompactJws } from '../../../connector/common/compact-jws';
 import { decodeJws, signJws, verifyJwsSignature } from '../../../connector/identity/jws';
 
 const PAYLOAD = { iss: 'did:web:a.example', sub: 'did:web:a.example', aud: 'did:web:b.example', jti: 'j-1', iat: 1, exp: 2 };
@@ -40,6 +41,21 @@ describe('jws', () => {
     expect(await verifyJwsSignature(decode(token), other.jwk)).toMatchObject({ ok: false, code: 'signature-invalid' });
     const truncated = `${token.slice(0, token.lastIndexOf('.'))}.${Buffer.from(s, 'base64url').subarray(1).toString('base64url')}`;
     expect(await verifyJwsSignature(decode(truncated), jwk)).toMatchObject({ ok: false, code: 'signature-invalid' });
+  });
+
+  it.each([['ES256', true], ['ES256', false], ['EdDSA', true], ['EdDSA', false]] as const)('%s signs and checks alike inline and on the thread pool (offload %s)', async (alg, offload) => {
+    const { privateKey, jwk } = await keyPair(alg);
+    const token = await signCompactJws({ alg, kid: 'k1' }, PAYLOAD, privateKey, offload);
+    await compactVerify(token, await importJWK(jwk, alg));
+    const decoded = decodeJws(token);
+    if (!decoded.ok) throw new Error(decoded.message);
+    expect(await verifyJwsSignature(decoded.value, jwk, offload)).toEqual({ ok: true, value: true });
+    expect(await verifyJwsSignature(decoded.value, jwk, !offload)).toEqual({ ok: true, value: true });
+    const [h, , sig] = token.split('.');
+    const forged = decodeJws(`${h}.${Buffer.from(JSON.stringify({ ...PAYLOAD, jti: 'j-2' })).toString('base64url')}.${sig}`);
+    if (!forged.ok) throw new Error(forged.message);
+    expect(await verifyJwsSignature(forged.value, jwk, offload)).toMatchObject({ ok: false, code: 'signature-invalid' });
+    await expect(signCompactJws({ alg: 'RS256' }, PAYLOAD, privateKey, offload)).rejects.toThrow('unsupported signing algorithm RS256');
   });
 
   it('ES256K (secp256k1) round-trips through signJws and verifyJwsSignature', async () => {
