@@ -17,7 +17,11 @@ export interface GrantedAccess {
 
 /** Issues and checks the access tokens that let a partner read selected credentials of a tenant. */
 export interface AccessTokenService {
-  /** A token for `grantee` (partner DID) to read `scopes` from `tenantId`'s Credential Service. */
+  /**
+   * A token for `grantee` (partner DID) to read `scopes` from `tenantId`'s Credential Service. A token issued earlier
+   * for the same tenant, grantee, scopes and signing key is handed out again while more than half its lifetime is left:
+   * the grantee holds it already, and our Credential Service accepts it any number of times until it expires.
+   */
   issue(tenantId: string, grantee: string, scopes: readonly string[]): Promise<string>;
   /** Checks a token presented to `tenantId`'s Credential Service by `presenter` (the caller's verified DID). */
   verify(tenantId: string, token: string, presenter: string): Promise<IdentityResult<GrantedAccess>>;
@@ -32,18 +36,31 @@ export function createAccessTokenService(deps: {
   /** Lifetime, seconds. Default 600: long enough for the partner to query once it received our request. */
   ttlSeconds?: number;
   skewSeconds?: number;
+  /** Issued tokens kept for reuse (the oldest dropped first when full). Default 10 000. */
+  maxReusable?: number;
 }): AccessTokenService {
   const ttl = deps.ttlSeconds ?? 600;
+  const maxReusable = deps.maxReusable ?? 10_000;
+  /** Issued tokens by tenant, grantee, scopes and key id, with the time until which they are handed out again. */
+  const reusable = new Map<string, { readonly token: string; readonly reuseUntilMs: number }>();
   return {
     async issue(tenantId, grantee, scopes) {
       const did = deps.didOf(tenantId);
       const key = await deps.keys.signingKey(tenantId, 'identity');
-      const iat = Math.floor(deps.now().getTime() / 1000);
-      return signJws(
+      const nowMs = deps.now().getTime();
+      const cacheKey = `${tenantId}\n${key.kid}\n${grantee}\n${scopes.join(' ')}`;
+      const earlier = reusable.get(cacheKey);
+      if (earlier !== undefined && earlier.reuseUntilMs > nowMs) return earlier.token;
+      const iat = Math.floor(nowMs / 1000);
+      const token = await signJws(
         { iss: did, aud: did, sub: grantee, scope: scopes.join(' '), jti: randomUUID(), iat, exp: iat + ttl },
         { alg: key.alg, kid: verificationMethodId(did, key.kid), privateKey: key.privateKey },
         { typ: TYP },
       );
+      reusable.delete(cacheKey);
+      if (reusable.size >= maxReusable) reusable.delete(reusable.keys().next().value as string);
+      reusable.set(cacheKey, { token, reuseUntilMs: (iat + ttl / 2) * 1000 });
+      return token;
     },
     async verify(tenantId, token, presenter) {
       const did = deps.didOf(tenantId);
