@@ -7,6 +7,7 @@ import { createOutboundHttpClient } from '../common/outbound-http';
 import { createLocalKeyStore } from '../credentials/local/local-key-store';
 import { createTenantCredentials } from '../credentials/tenant/tenant-credentials';
 import { createDspCodec, createDspValidators } from '../dsp';
+import { createDspFastRoutes } from '../dsp/http/dsp-fast-routes';
 import { createDcpParticipantAuthenticator } from '../dsp/http/participant-authenticator';
 import { createIdentityModule } from '../identity/module/identity-module';
 import { createCatalogDataRouter } from '../management/catalog-routes';
@@ -160,7 +161,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       controlPlaneRoutes,
       events.managementRouter,
     ],
-    fastRoutes: createPactFastRoutes(pact.host),
+    fastRoutes: [...createPactFastRoutes(pact.host), ...createDspFastRoutes(cp.dspEndpoints, { bodyLimitBytes: config.server.bodyLimitBytes })],
     pactReadCacheStats: () => pact.shared.cache.stats(),
     catalogCacheStats: () => catalogCache.stats(),
     operatorRouters: [identity.operatorRouter],

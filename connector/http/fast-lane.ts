@@ -28,14 +28,21 @@ export interface FastRoute {
   readonly label: string;
   /**
    * The handler when this route takes the request, else undefined (Express serves it). A route takes only the
-   * canonical, common form of its requests and leaves every unusual one to Express.
+   * canonical, common form of its requests and leaves every unusual one to Express. A route serving several templates
+   * names the one it matched (`FastMatch`).
    */
-  match(method: string, pathname: string, req: IncomingMessage): FastHandler | undefined;
+  match(method: string, pathname: string, req: IncomingMessage): FastHandler | FastMatch | undefined;
   /** The route's error in its API's wire format (timeouts, unexpected failures). */
   failure(status: number, message: string): FastReply;
 }
 
 export type FastHandler = (ctx: FastContext) => Promise<FastReply>;
+
+/** A matched request of a route that serves several templates: the handler and the template for metrics. */
+export interface FastMatch {
+  readonly handler: FastHandler;
+  readonly label: string;
+}
 
 export interface FastLaneDeps {
   readonly routes: readonly FastRoute[];
@@ -104,14 +111,14 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
   const accessLog = deps.logger.isLevelEnabled('http');
   const log = deps.logger.child({ component: 'http.fast-lane' });
 
-  // The metric series of each (method, route, status) of each route, looked up without building a key.
-  const seriesByRoute = new Map<FastRoute, Map<string, HttpSeries>>();
-  function seriesOf(method: string, route: FastRoute, status: number): HttpSeries {
-    let byStatus = seriesByRoute.get(route);
-    if (byStatus === undefined) seriesByRoute.set(route, (byStatus = new Map()));
+  // The metric series of each (method, route template, status), looked up without building a key.
+  const seriesByLabel = new Map<string, Map<string, HttpSeries>>();
+  function seriesOf(method: string, label: string, status: number): HttpSeries {
+    let byStatus = seriesByLabel.get(label);
+    if (byStatus === undefined) seriesByLabel.set(label, (byStatus = new Map()));
     const key = status === 200 ? method : `${method} ${status}`;
     let s = byStatus.get(key);
-    if (s === undefined) byStatus.set(key, (s = deps.metrics.http.series(method, route.label, status)));
+    if (s === undefined) byStatus.set(key, (s = deps.metrics.http.series(method, label, status)));
     return s;
   }
 
@@ -120,6 +127,8 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
     readonly res: ServerResponse;
     readonly method: string;
     readonly route: FastRoute;
+    /** The matched route template. */
+    readonly label: string;
     readonly requestId: string;
     readonly started: bigint;
     done: boolean;
@@ -185,8 +194,8 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
     res.writeHead(reply.status, headers);
     res.end(reply.body);
     const seconds = Number(process.hrtime.bigint() - ex.started) / 1e9;
-    seriesOf(ex.method, ex.route, reply.status).record(seconds);
-    if (accessLog) log.http('request', { correlationId: ex.requestId, method: ex.method, route: ex.route.label, status: reply.status, ms: Math.round(seconds * 1e4) / 10 });
+    seriesOf(ex.method, ex.label, reply.status).record(seconds);
+    if (accessLog) log.http('request', { correlationId: ex.requestId, method: ex.method, route: ex.label, status: reply.status, ms: Math.round(seconds * 1e4) / 10 });
   }
 
   return (req, res) => {
@@ -196,25 +205,32 @@ export function createFastLane(deps: FastLaneDeps, fallback: RequestListener): R
     const method = req.method ?? 'GET';
     let route: FastRoute | undefined;
     let handler: FastHandler | undefined;
+    let label = '';
     for (const r of deps.routes) {
-      handler = r.match(method, pathname, req);
-      if (handler !== undefined) {
-        route = r;
-        break;
+      const matched = r.match(method, pathname, req);
+      if (matched === undefined) continue;
+      route = r;
+      if (typeof matched === 'function') {
+        handler = matched;
+        label = r.label;
+      } else {
+        handler = matched.handler;
+        label = matched.label;
       }
+      break;
     }
     if (route === undefined || handler === undefined) return void fallback(req, res);
 
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const ex: Exchange = { res, method, route, requestId, started: process.hrtime.bigint(), done: false, prev: undefined, next: undefined };
+    const ex: Exchange = { res, method, route, label, requestId, started: process.hrtime.bigint(), done: false, prev: undefined, next: undefined };
     track(ex);
 
     handler(new RequestContext(req, requestId, url, q, deps.queryParser)).then(
       (reply) => send(ex, reply),
       (error: unknown) => {
         const errorId = randomUUID();
-        log.error('request failed', { errorId, route: ex.route.label, error, requestId });
+        log.error('request failed', { errorId, route: ex.label, error, requestId });
         send(ex, { ...ex.route.failure(500, `internal error ${errorId}`), headers: { 'x-error-id': errorId } });
       },
     );

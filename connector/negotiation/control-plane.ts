@@ -10,6 +10,7 @@ import type { TokenMinter } from '../credentials/token-minter';
 import { createDspClient, type DspClient } from '../dsp/client/dsp-client';
 import type { DspCodec } from '../dsp/codec';
 import type { DspDialect } from '../dsp/dialects';
+import { createDspEndpoints, type DspEndpoints } from '../dsp/http/dsp-endpoints';
 import { callbackAddressOf, createDspRouter } from '../dsp/http/dsp-router';
 import { createDspVersionRouter } from '../dsp/http/dsp-version-router';
 import { createDcpParticipantAuthenticator, type ParticipantAuthenticator } from '../dsp/http/participant-authenticator';
@@ -95,6 +96,8 @@ export interface ControlPlane {
   /** Mount at `/tenants/:tenantId/pact/token` (the EDR refresh endpoint), ahead of the PACT router. */
   readonly tokenRefreshRouter: Router;
   /** Mount at `/tenants/:tenantId/dsp`. */
+  /** Every DSP endpoint of every tenant (the fast lane serves them; `dspRouter` is the same table on Express). */
+  readonly dspEndpoints: DspEndpoints;
   readonly dspRouter: Router;
   /** Mount at `/tenants/:tenantId/.well-known/dspace-version`. */
   readonly versionRouter: Router;
@@ -140,10 +143,11 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
   });
   const policyMonitor = createPolicyMonitor({ db, transfers: transferStore, agreements: negotiationStore, service: transfers, engine, now, listTenants, intervalMs: config.monitorIntervalMs, onError: deps.onError });
   const authenticator = deps.authenticator ?? createDcpParticipantAuthenticator(deps.dcp);
-  const dspRouter = createDspRouter({
+  const dspEndpoints = createDspEndpoints({
     codec: deps.codec, auth: authenticator, negotiations, transfers, catalog, db, selfIdentity, dspBase,
     onError: (err, errorId) => deps.onError?.(err, `dsp request failed (errorId ${errorId})`),
   });
+  const dspRouter = createDspRouter(dspEndpoints);
   const versionRouter = createDspVersionRouter({ publicUrl: config.publicUrl });
   const support = deps.edrRefresh ?? NO_REFRESH;
   const edrs = createEdrRefresher({ db, store: transferStore, vault: deps.vault, http: deps.http, support, resolveDid: deps.resolveDid, now, timeoutMs: config.dspTimeoutMs });
@@ -155,7 +159,7 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
   return {
     db, codec: deps.codec, vault: deps.vault, publicUrl: config.publicUrl,
     negotiationStore, transferStore, negotiations, transfers, catalog, client, liveness, negotiationProcessor, transferProcessor, policyMonitor,
-    edrs, tokenRefreshRouter, dspRouter, versionRouter, dspBase, selfIdentity,
+    edrs, tokenRefreshRouter, dspEndpoints, dspRouter, versionRouter, dspBase, selfIdentity,
     start() {
       negotiationProcessor.start();
       transferProcessor.start();

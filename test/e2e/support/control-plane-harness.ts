@@ -2,6 +2,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { createDspFastRoutes } from '../../../connector/dsp/http/dsp-fast-routes';
+import { createFastLane } from '../../../connector/http/fast-lane';
+import { createMetrics } from '../../../connector/observability/metrics';
 import { parsePolicyDefinition, pcfAccessPolicy, pcfUsagePolicy, type Policy } from '../../../policies/index';
 import { createInMemoryCatalogSource, type InMemoryCatalogData } from '../../../connector/catalog-service/catalog-source';
 import { createOutboundHttpClient, type OutboundHttpClient } from '../../../connector/common/outbound-http';
@@ -57,7 +60,9 @@ async function policyOf(doc: unknown): Promise<Policy> {
 /** Starts the server; `mount` lets a test add routers (management) to the app before the fallback handler. */
 export async function startControlPlaneHarness(db: TestDatabase, options: { readonly config?: Partial<ControlPlaneConfig>; readonly start?: boolean } = {}): Promise<Harness> {
   const app = express();
-  const server = http.createServer(app);
+  // As in the runtime: DSP requests go through the fast lane, everything else (and unusual DSP requests) to Express.
+  let listener: http.RequestListener = app;
+  const server = http.createServer((req, res) => listener(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const now = (): Date => new Date();
@@ -106,6 +111,10 @@ export async function startControlPlaneHarness(db: TestDatabase, options: { read
   );
   const cp = controlPlaneOf({});
   const replicas: ControlPlane[] = [];
+  listener = createFastLane({
+    routes: createDspFastRoutes(cp.dspEndpoints, { bodyLimitBytes: 1024 * 1024 }), logger: silentLogger(), metrics: createMetrics(), requestTimeoutMs: 30_000,
+    queryParser: app.get('query parser fn') as (search: string) => Record<string, unknown>,
+  }, app);
 
   app.use(express.json({ limit: '1mb' }));
   app.get('/tenants/:tenantId/did.json', async (req, res) => void res.json(await identity.dids.documentOf(req.params.tenantId)));

@@ -1,0 +1,264 @@
+// Every DSP endpoint of a tenant (provider endpoints and consumer callbacks) as one table, independent of the HTTP framework.
+import { randomUUID } from 'node:crypto';
+import type { CatalogService } from '../../catalog-service/catalog-service';
+import type { Participant } from '../../catalog-service/participant';
+import { fail, type Failure, type Result } from '../../common/result';
+import type { NegotiationService, SelfIdentity } from '../../negotiation/negotiation-service';
+import { participantIdIn } from '../../negotiation/negotiation-service';
+import type { Database } from '../../store/database';
+import type { TransferService } from '../../transfer/transfer-service';
+import type { DspCodec } from '../codec';
+import { encodeOutbound } from '../client/dsp-client';
+import type { DspDialect } from '../dialects';
+import { catalogError, negotiationError, transferError } from '../errors';
+import type { DspMessageMap, DspMessageType, NegotiationMessage, OutboundDspMessage, TransferMessage } from '../messages';
+import type { ParticipantAuthenticator } from './participant-authenticator';
+
+export interface DspEndpointDeps {
+  readonly codec: DspCodec;
+  readonly auth: ParticipantAuthenticator;
+  readonly negotiations: NegotiationService;
+  readonly transfers: TransferService;
+  readonly catalog: CatalogService;
+  readonly db: Pick<Database, 'withTenant'>;
+  selfIdentity(tenantId: string): Promise<SelfIdentity>;
+  /** Our DSP base URL for a tenant and dialect (DataService endpoint, pagination links). */
+  dspBase(tenantId: string, dialect: DspDialect): string;
+  /** Catalog page size (default 50, at most 500 via `?limit=`). */
+  readonly pageSize?: number;
+  /** Unexpected faults: logged with the error id that the 500 body carries. */
+  readonly onError?: (err: unknown, errorId: string) => void;
+}
+
+/** One DSP request as the endpoints see it, whichever HTTP path (fast lane or Express) carried it. */
+export interface DspRequest {
+  readonly tenantId: string;
+  readonly dialect: DspDialect;
+  /** Path parameters of the endpoint's pattern (`id`), decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, unknown>>;
+  /** The parsed JSON body; undefined when there is none. */
+  readonly body: unknown;
+  readonly authorization: string | undefined;
+}
+
+/** What goes back on the wire: status, extra headers, and the compacted JSON-LD body (serialised) if any. */
+export interface DspAnswer {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly json?: string;
+}
+
+export interface DspEndpoint {
+  readonly method: 'GET' | 'POST';
+  /** The path below a dialect's base, e.g. `/negotiations/:id/request` (`:id` is one path segment). */
+  readonly path: string;
+}
+
+export interface DspEndpoints {
+  readonly list: readonly DspEndpoint[];
+  /** The endpoint for `method` and a path below a dialect's base, with its decoded path parameters; undefined if none. */
+  find(method: string, path: string): { readonly endpoint: DspEndpoint; readonly params: Record<string, string> } | undefined;
+  /** Authenticates the caller, runs the endpoint, and encodes its answer; never throws (unexpected faults are 500s). */
+  serve(endpoint: DspEndpoint, request: DspRequest): Promise<DspAnswer>;
+}
+
+type Area = 'catalog' | 'negotiation' | 'transfer';
+interface Reply { status: number; body?: OutboundDspMessage; headers?: Record<string, string> }
+interface Ctx extends DspRequest { from: Participant }
+interface Entry extends DspEndpoint { readonly area: Area; readonly segments: readonly string[]; readonly work: (ctx: Ctx) => Promise<Reply> }
+
+function ids(message: unknown): { providerPid?: string; consumerPid?: string } {
+  const m = (message ?? {}) as Record<string, unknown>;
+  return {
+    ...(typeof m['providerPid'] === 'string' && m['providerPid'] !== '' ? { providerPid: m['providerPid'] } : {}),
+    ...(typeof m['consumerPid'] === 'string' && m['consumerPid'] !== '' ? { consumerPid: m['consumerPid'] } : {}),
+  };
+}
+
+function failureReply(area: Area, failure: Failure, message?: unknown): Reply {
+  if (area === 'catalog') return catalogError(failure);
+  const e = area === 'negotiation' ? negotiationError(failure, ids(message)) : transferError(failure, ids(message));
+  return e.body === undefined ? { status: e.status } : { status: e.status, body: e.body };
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
+  const pageSize = deps.pageSize ?? 50;
+  const entries: Entry[] = [];
+  const add = (method: 'GET' | 'POST', path: string, area: Area, work: (ctx: Ctx) => Promise<Reply>): void => {
+    entries.push({ method, path, area, segments: path.split('/').slice(1), work });
+  };
+
+  async function decode<T extends DspMessageType>(ctx: Ctx, type: T): Promise<Result<DspMessageMap[T]>> {
+    if (ctx.body === undefined || ctx.body === null) return fail('bad-request', 'a JSON body is required');
+    return deps.codec.decode(ctx.body, ctx.dialect, type);
+  }
+
+  const param = (ctx: Ctx, name: string): string => ctx.params[name] ?? '';
+
+  async function view(ctx: Ctx) {
+    const self = await deps.selfIdentity(ctx.tenantId);
+    return { participantId: participantIdIn(ctx.dialect, self), dspBase: deps.dspBase(ctx.tenantId, ctx.dialect), dialect: ctx.dialect };
+  }
+
+  /** A negotiation message to our process `:id` in `role`; the message's own pid for that role must be the path id. */
+  function negotiationMessage<T extends NegotiationMessage['type']>(role: 'provider' | 'consumer', type: T) {
+    return async (ctx: Ctx): Promise<Reply> => {
+      const m = await decode(ctx, type);
+      if (!m.ok) return failureReply('negotiation', m, ctx.body);
+      const message = m.value as unknown as NegotiationMessage;
+      const own = role === 'provider' ? ids(message).providerPid : ids(message).consumerPid;
+      if (own !== param(ctx, 'id')) return failureReply('negotiation', fail('bad-request', `${role === 'provider' ? 'providerPid' : 'consumerPid'} does not match the path`), message);
+      const r = await deps.negotiations.onMessage(ctx.tenantId, role, param(ctx, 'id'), message, ctx.from);
+      return r.ok ? { status: 200, body: r.value } : failureReply('negotiation', r, message);
+    };
+  }
+
+  function transferMessage<T extends TransferMessage['type']>(role: 'provider' | 'consumer', type: T) {
+    return async (ctx: Ctx): Promise<Reply> => {
+      const m = await decode(ctx, type);
+      if (!m.ok) return failureReply('transfer', m, ctx.body);
+      const message = m.value as unknown as TransferMessage;
+      const own = role === 'provider' ? ids(message).providerPid : ids(message).consumerPid;
+      if (own !== param(ctx, 'id')) return failureReply('transfer', fail('bad-request', `${role === 'provider' ? 'providerPid' : 'consumerPid'} does not match the path`), message);
+      const r = await deps.transfers.onMessage(ctx.tenantId, role, param(ctx, 'id'), message, ctx.from);
+      return r.ok ? { status: 200, body: r.value } : failureReply('transfer', r, message);
+    };
+  }
+
+  // ---- provider: catalog ----
+  add('POST', '/catalog/request', 'catalog', async (ctx) => {
+    const m = await decode(ctx, 'CatalogRequestMessage');
+    if (!m.ok) return failureReply('catalog', m);
+    if (m.value.filter !== undefined && m.value.filter.length > 0) return failureReply('catalog', fail('bad-request', 'catalog filters are not supported'));
+    const offset = Math.max(0, Number.parseInt(String(ctx.query['offset'] ?? '0'), 10) || 0);
+    const limit = Math.min(500, Math.max(1, Number.parseInt(String(ctx.query['limit'] ?? pageSize), 10) || pageSize));
+    const v = await view(ctx);
+    const page = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.catalog(tx, ctx.from, v, { offset, limit }));
+    const links: string[] = [];
+    const url = `${v.dspBase}/catalog/request`;
+    if (offset + limit < page.total) links.push(`<${url}?offset=${offset + limit}&limit=${limit}>; rel="next"`);
+    if (offset > 0) links.push(`<${url}?offset=${Math.max(0, offset - limit)}&limit=${limit}>; rel="previous"`);
+    return { status: 200, body: page.catalog, ...(links.length > 0 ? { headers: { link: links.join(', ') } } : {}) };
+  });
+  add('GET', '/catalog/datasets/:id', 'catalog', async (ctx) => {
+    const v = await view(ctx);
+    const d = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.dataset(tx, ctx.from, v, param(ctx, 'id')));
+    return d.ok ? { status: 200, body: { type: 'Dataset', ...d.value } } : failureReply('catalog', d);
+  });
+
+  // ---- provider: negotiation ----
+  add('GET', '/negotiations/:id', 'negotiation', async (ctx) => {
+    const g = await deps.negotiations.get(ctx.tenantId, 'provider', param(ctx, 'id'), ctx.from);
+    return g.ok ? { status: 200, body: g.value } : failureReply('negotiation', g);
+  });
+  add('POST', '/negotiations/request', 'negotiation', async (ctx) => {
+    const m = await decode(ctx, 'ContractRequestMessage');
+    if (!m.ok) return failureReply('negotiation', m, ctx.body);
+    if (m.value.providerPid !== undefined) return failureReply('negotiation', fail('bad-request', 'an initial request must not carry a providerPid'), m.value);
+    const out = await deps.negotiations.onRequest(ctx.tenantId, ctx.dialect, m.value, ctx.from);
+    return out.ok ? { status: 201, body: out.value.ack } : failureReply('negotiation', out, m.value);
+  });
+  add('POST', '/negotiations/:id/request', 'negotiation', negotiationMessage('provider', 'ContractRequestMessage'));
+  add('POST', '/negotiations/:id/events', 'negotiation', negotiationMessage('provider', 'ContractNegotiationEventMessage'));
+  add('POST', '/negotiations/:id/agreement/verification', 'negotiation', negotiationMessage('provider', 'ContractAgreementVerificationMessage'));
+  add('POST', '/negotiations/:id/termination', 'negotiation', negotiationMessage('provider', 'ContractNegotiationTerminationMessage'));
+
+  // ---- provider: transfer ----
+  add('GET', '/transfers/:id', 'transfer', async (ctx) => {
+    const g = await deps.transfers.get(ctx.tenantId, 'provider', param(ctx, 'id'), ctx.from);
+    return g.ok ? { status: 200, body: g.value } : failureReply('transfer', g);
+  });
+  add('POST', '/transfers/request', 'transfer', async (ctx) => {
+    const m = await decode(ctx, 'TransferRequestMessage');
+    if (!m.ok) return failureReply('transfer', m, ctx.body);
+    const out = await deps.transfers.onRequest(ctx.tenantId, ctx.dialect, m.value, ctx.from);
+    return out.ok ? { status: 201, body: out.value.ack } : failureReply('transfer', out, m.value);
+  });
+  add('POST', '/transfers/:id/start', 'transfer', transferMessage('provider', 'TransferStartMessage'));
+  add('POST', '/transfers/:id/completion', 'transfer', transferMessage('provider', 'TransferCompletionMessage'));
+  add('POST', '/transfers/:id/suspension', 'transfer', transferMessage('provider', 'TransferSuspensionMessage'));
+  add('POST', '/transfers/:id/termination', 'transfer', transferMessage('provider', 'TransferTerminationMessage'));
+
+  // ---- consumer callbacks (our callbackAddress is `<dsp base>/callback`) ----
+  add('GET', '/callback/negotiations/:id', 'negotiation', async (ctx) => {
+    const g = await deps.negotiations.get(ctx.tenantId, 'consumer', param(ctx, 'id'), ctx.from);
+    return g.ok ? { status: 200, body: g.value } : failureReply('negotiation', g);
+  });
+  // Provider-initiated negotiation: the provider's initial offer (its callbackAddress is where our answers go).
+  add('POST', '/callback/negotiations/offers', 'negotiation', async (ctx) => {
+    const m = await decode(ctx, 'ContractOfferMessage');
+    if (!m.ok) return failureReply('negotiation', m, ctx.body);
+    if (m.value.consumerPid !== undefined) return failureReply('negotiation', fail('bad-request', 'an initial offer must not carry a consumerPid'), m.value);
+    if (m.value.callbackAddress === undefined) return failureReply('negotiation', fail('bad-request', 'an initial offer needs a callbackAddress'), m.value);
+    const out = await deps.negotiations.onOffer(ctx.tenantId, ctx.dialect, m.value, ctx.from);
+    return out.ok ? { status: 201, body: out.value.ack } : failureReply('negotiation', out, m.value);
+  });
+  add('POST', '/callback/negotiations/:id/offers', 'negotiation', negotiationMessage('consumer', 'ContractOfferMessage'));
+  add('POST', '/callback/negotiations/:id/agreement', 'negotiation', negotiationMessage('consumer', 'ContractAgreementMessage'));
+  add('POST', '/callback/negotiations/:id/events', 'negotiation', negotiationMessage('consumer', 'ContractNegotiationEventMessage'));
+  add('POST', '/callback/negotiations/:id/termination', 'negotiation', negotiationMessage('consumer', 'ContractNegotiationTerminationMessage'));
+  add('GET', '/callback/transfers/:id', 'transfer', async (ctx) => {
+    const g = await deps.transfers.get(ctx.tenantId, 'consumer', param(ctx, 'id'), ctx.from);
+    return g.ok ? { status: 200, body: g.value } : failureReply('transfer', g);
+  });
+  add('POST', '/callback/transfers/:id/start', 'transfer', transferMessage('consumer', 'TransferStartMessage'));
+  add('POST', '/callback/transfers/:id/completion', 'transfer', transferMessage('consumer', 'TransferCompletionMessage'));
+  add('POST', '/callback/transfers/:id/suspension', 'transfer', transferMessage('consumer', 'TransferSuspensionMessage'));
+  add('POST', '/callback/transfers/:id/termination', 'transfer', transferMessage('consumer', 'TransferTerminationMessage'));
+
+  function encode(dialect: DspDialect, reply: Reply): DspAnswer {
+    const json = reply.body === undefined ? undefined : JSON.stringify(encodeOutbound(deps.codec, reply.body, dialect));
+    return { status: reply.status, ...(reply.headers !== undefined ? { headers: reply.headers } : {}), ...(json !== undefined ? { json } : {}) };
+  }
+
+  return {
+    list: entries,
+
+    find(method, path) {
+      const segments = path.split('/').slice(1);
+      // A literal segment wins over a parameter (`/negotiations/request` is not `/negotiations/:id` with id "request").
+      let found: { endpoint: Entry; params: Record<string, string> } | undefined;
+      for (const e of entries) {
+        if (e.method !== method || e.segments.length !== segments.length) continue;
+        const params: Record<string, string> = {};
+        let literal = 0;
+        let matches = true;
+        for (let i = 0; i < segments.length && matches; i++) {
+          const pattern = e.segments[i] as string;
+          const segment = segments[i] as string;
+          if (pattern.startsWith(':')) {
+            const value = segment === '' ? undefined : decodeSegment(segment);
+            if (value === undefined) matches = false;
+            else params[pattern.slice(1)] = value;
+          } else if (pattern === segment) literal++;
+          else matches = false;
+        }
+        if (!matches) continue;
+        if (found === undefined || literal > found.endpoint.segments.filter((s) => !s.startsWith(':')).length) found = { endpoint: e, params };
+      }
+      return found;
+    },
+
+    async serve(endpoint, request) {
+      const entry = endpoint as Entry;
+      try {
+        const auth = await deps.auth.authenticate(request.tenantId, request.authorization);
+        if (!auth.ok) return encode(request.dialect, failureReply(entry.area, auth));
+        return encode(request.dialect, await entry.work({ ...request, from: auth.value }));
+      } catch (err) {
+        const errorId = randomUUID();
+        deps.onError?.(err, errorId);
+        return { status: 500, json: JSON.stringify({ errorId }) };
+      }
+    },
+  };
+}
