@@ -7,6 +7,7 @@ import { identityFailure, type IdentityResult } from './failures';
 import type { PresentationCache } from './presentation-cache';
 import type { ParticipantClaims, PresentationVerifier } from './presentation-verifier';
 import { DEFAULT_CREDENTIAL_TYPES, typeScope } from './scopes';
+import type { ReplayAdmission } from './jti-replay-store';
 import { bearerToken, type SelfIssuedTokenService } from './self-issued-token';
 
 export interface AuthenticateOptions {
@@ -14,6 +15,17 @@ export interface AuthenticateOptions {
   readonly requiredTypes?: readonly string[];
   /** Scope syntax for the query: Tractus-X 3-part (default) or DCP 2-part. */
   readonly scopeForm?: 'tractusx' | 'dcp';
+  /**
+   * Leave recording the SI token's id to the caller (`AuthenticatedParticipant.admission`), so it can travel in the
+   * transaction of the request's effects. A presentation query is never made for an unrecorded id: on a cache miss the
+   * id is recorded first. Default: recorded during authentication.
+   */
+  readonly deferReplay?: boolean;
+}
+
+/** A verified partner, with the admission of its token's id when the caller records it (`deferReplay`). */
+export interface AuthenticatedParticipant extends ParticipantClaims {
+  readonly admission?: ReplayAdmission;
 }
 
 /** What DSP handlers call to authenticate partners and to authenticate themselves. */
@@ -24,7 +36,7 @@ export interface DcpIdentityService {
    * token) and verifies them — or reuses a still-valid verified result for the same tenant, partner, types and scope
    * form from the presentation cache. Returns the partner's claims for the policy engine, or a failure with a precise code.
    */
-  authenticate(tenantId: string, authorization: string | undefined, options?: AuthenticateOptions): Promise<IdentityResult<ParticipantClaims>>;
+  authenticate(tenantId: string, authorization: string | undefined, options?: AuthenticateOptions): Promise<IdentityResult<AuthenticatedParticipant>>;
   /** The `Authorization` header value for a DSP request from `tenantId` to `partnerDid` (an SI token with an access token for `scopes`). */
   authorizationFor(tenantId: string, partnerDid: string, scopes?: readonly string[]): Promise<string>;
 }
@@ -93,13 +105,20 @@ export function createDcpIdentityService(deps: DcpIdentityServiceDeps): DcpIdent
     async authenticate(tenantId, authorization, options = {}) {
       const bearer = bearerToken(authorization);
       if (!bearer.ok) return bearer;
-      const si = await deps.siTokens.verify(tenantId, bearer.value);
+      const si = await deps.siTokens.verify(tenantId, bearer.value, { deferReplay: options.deferReplay === true });
       if (!si.ok) return si;
       const partner = si.value.issuer;
+      const admission = si.value.admission;
       const requiredTypes = options.requiredTypes ?? DEFAULT_CREDENTIAL_TYPES;
-      const query = () => queryAndVerify(tenantId, partner, si.value.token, requiredTypes, options.scopeForm);
-      if (deps.cache === undefined) return query();
-      return deps.cache.getOrLoad({ tenantId, partnerDid: partner, requiredTypes, scopeForm: options.scopeForm ?? 'tractusx' }, query);
+      const query = async (): Promise<IdentityResult<ParticipantClaims>> => {
+        // No outbound call on behalf of a token whose id may have been used before.
+        if (admission !== undefined && !(await admission.confirm())) return identityFailure('jti-replayed', 'token id was already used');
+        return queryAndVerify(tenantId, partner, si.value.token, requiredTypes, options.scopeForm);
+      };
+      const claims = deps.cache === undefined ? await query()
+        : await deps.cache.getOrLoad({ tenantId, partnerDid: partner, requiredTypes, scopeForm: options.scopeForm ?? 'tractusx' }, query);
+      // The cached claims are shared between requests; the admission belongs to this one.
+      return claims.ok && admission !== undefined ? { ok: true, value: { ...claims.value, admission } } : claims;
     },
 
     async authorizationFor(tenantId, partnerDid, scopes) {

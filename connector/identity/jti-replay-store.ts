@@ -1,5 +1,25 @@
 // Remembers SI-token ids per audience DID until the token expires, so no jti is accepted twice (in memory or SQL).
-import type { Database } from '../store/database';
+import type { Database, TxGuard } from '../store/database';
+
+/** SQLSTATE of `identity_jti_admit` (migration 0320) when the token id was used before. */
+const REPLAYED_SQLSTATE = 'PCF01';
+
+/** True when a transaction failed because its admission found the token id used before. */
+export function isReplayedError(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === REPLAYED_SQLSTATE;
+}
+
+/**
+ * The one-time use of an inbound token's id, recorded before the request it authenticated has any effect: as the
+ * first statement of the request's first tenant transaction (a `TxGuard`: a replay aborts that transaction), or on
+ * its own (`confirm`) when the request opens no transaction.
+ */
+export interface ReplayAdmission extends TxGuard {
+  /** `open`: not recorded yet; `pending`: inside a transaction in flight; `recorded`; `replayed`: used before. */
+  readonly state: 'open' | 'pending' | 'recorded' | 'replayed';
+  /** Records the id now unless a transaction did: true when the id was fresh, false on replay. */
+  confirm(): Promise<boolean>;
+}
 
 /** Replay protection for token ids. Entries are keyed by (audience DID, jti) and live until the token's expiry. */
 export interface JtiReplayStore {
@@ -8,8 +28,40 @@ export interface JtiReplayStore {
    * has expired), false on replay. Must be atomic across replicas.
    */
   remember(audience: string, jti: string, expiresAt: Date): Promise<boolean>;
+  /** The admission of `jti` for `audience` until `expiresAt`, to be recorded within the request (`ReplayAdmission`). */
+  admit(audience: string, jti: string, expiresAt: Date): ReplayAdmission;
   /** Deletes expired entries; returns how many. */
   purgeExpired(): Promise<number>;
+}
+
+/** An admission whose statement (if any) records the id in a transaction, and which `remember` records otherwise. */
+class StoreAdmission implements ReplayAdmission {
+  state: ReplayAdmission['state'];
+
+  constructor(
+    private readonly statement: { readonly sql: string; readonly params: readonly unknown[] } | undefined,
+    private readonly record: () => Promise<boolean>,
+    initial: ReplayAdmission['state'] = 'open',
+  ) {
+    this.state = initial;
+  }
+
+  take(): { readonly sql: string; readonly params: readonly unknown[] } | undefined {
+    if (this.state !== 'open' || this.statement === undefined) return undefined;
+    this.state = 'pending';
+    return this.statement;
+  }
+
+  settle(committed: boolean, error?: unknown): void {
+    if (this.state !== 'pending') return;
+    this.state = committed ? 'recorded' : isReplayedError(error) ? 'replayed' : 'open';
+  }
+
+  async confirm(): Promise<boolean> {
+    if (this.state === 'pending') throw new Error('the token id is being recorded by a transaction still in flight');
+    if (this.state === 'open') this.state = (await this.record()) ? 'recorded' : 'replayed';
+    return this.state === 'recorded';
+  }
 }
 
 /** Single-process store (embedded mode, tests). */
@@ -27,15 +79,23 @@ export function createInMemoryJtiReplayStore(deps: { now: () => Date; maxEntries
     }
     return removed;
   }
+  function rememberNow(audience: string, jti: string, expiresAt: Date): boolean {
+    const key = `${audience}\n${jti}`;
+    const seen = entries.get(key);
+    if (seen !== undefined && seen > deps.now().getTime()) return false;
+    if (entries.size >= maxEntries) purge();
+    if (entries.size >= maxEntries) throw new Error('jti replay store is full');
+    entries.set(key, expiresAt.getTime());
+    return true;
+  }
   return {
     async remember(audience, jti, expiresAt) {
-      const key = `${audience}\n${jti}`;
-      const seen = entries.get(key);
-      if (seen !== undefined && seen > deps.now().getTime()) return false;
-      if (entries.size >= maxEntries) purge();
-      if (entries.size >= maxEntries) throw new Error('jti replay store is full');
-      entries.set(key, expiresAt.getTime());
-      return true;
+      return rememberNow(audience, jti, expiresAt);
+    },
+    // In one process the check is immediate and atomic: the admission is decided before the request goes on.
+    admit(audience, jti, expiresAt) {
+      const fresh = rememberNow(audience, jti, expiresAt);
+      return new StoreAdmission(undefined, async () => fresh, fresh ? 'recorded' : 'replayed');
     },
     async purgeExpired() {
       return purge();
@@ -109,12 +169,18 @@ export function createSqlJtiReplayStore(deps: { db: Pick<Database, 'withSystem'>
     }
   }
 
+  function remember(audience: string, jti: string, expiresAt: Date): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      queue.push({ audience, jti, expiresAt, resolve, reject });
+      pump();
+    });
+  }
+
   return {
-    remember(audience, jti, expiresAt) {
-      return new Promise<boolean>((resolve, reject) => {
-        queue.push({ audience, jti, expiresAt, resolve, reject });
-        pump();
-      });
+    remember,
+    admit(audience, jti, expiresAt) {
+      const statement = { sql: 'SELECT identity_jti_admit($1, $2, $3, $4)', params: [audience, jti, expiresAt.toISOString(), deps.now().toISOString()] };
+      return new StoreAdmission(statement, () => remember(audience, jti, expiresAt));
     },
     async purgeExpired() {
       const rows = await deps.db.withSystem((tx) =>

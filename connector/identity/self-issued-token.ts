@@ -6,7 +6,7 @@ import { verificationMethodId } from './did-document';
 import { audienceIncludes, checkTokenTimes, verifyDidSignature } from './did-jwt';
 import type { DidResolver } from './did-resolver';
 import { identityFailure, type IdentityResult } from './failures';
-import type { JtiReplayStore } from './jti-replay-store';
+import type { JtiReplayStore, ReplayAdmission } from './jti-replay-store';
 import { decodeJws, DEFAULT_ALLOWED_ALGS, signJws } from './jws';
 import { DEFAULT_CREDENTIAL_TYPES, typeScope } from './scopes';
 
@@ -27,6 +27,16 @@ export interface VerifiedSelfIssuedToken {
   readonly expiresAt: Date;
   /** The access token for the sender's Credential Service, if the sender included one. */
   readonly token?: string;
+  /** With `deferReplay`: the token id's one-time use, which the caller records within the request. */
+  readonly admission?: ReplayAdmission;
+}
+
+export interface VerifyOptions {
+  /**
+   * Leave recording the token id (`jti`) to the caller: the result carries its `admission`, which the caller records
+   * in the transaction of the request's effects or confirms on its own before answering. Default: recorded here.
+   */
+  readonly deferReplay?: boolean;
 }
 
 /** Creates and verifies SI tokens for tenants. */
@@ -37,7 +47,7 @@ export interface SelfIssuedTokenService {
    * Verifies an SI token sent to `tenantId`: signature by a key of the `iss` DID authorised for `capabilityInvocation`
    * (kid must belong to that DID), iss = sub, aud = our DID, exp/nbf/iat with skew, allowed algorithm, jti unused.
    */
-  verify(tenantId: string, token: string): Promise<IdentityResult<VerifiedSelfIssuedToken>>;
+  verify(tenantId: string, token: string, options?: VerifyOptions): Promise<IdentityResult<VerifiedSelfIssuedToken>>;
 }
 
 export interface SelfIssuedTokenDeps {
@@ -80,7 +90,7 @@ export function createSelfIssuedTokenService(deps: SelfIssuedTokenDeps): SelfIss
       return signJws(payload, { alg: key.alg, kid: verificationMethodId(did, key.kid), privateKey: key.privateKey });
     },
 
-    async verify(tenantId, token) {
+    async verify(tenantId, token, options = {}) {
       const ourDid = deps.didOf(tenantId);
       const decoded = decodeJws(token, deps.allowedAlgs ?? DEFAULT_ALLOWED_ALGS);
       if (!decoded.ok) return decoded;
@@ -99,9 +109,18 @@ export function createSelfIssuedTokenService(deps: SelfIssuedTokenDeps): SelfIss
       const signer = await verifyDidSignature(deps.resolver, decoded.value, { signerDid: iss, relationship: 'capabilityInvocation' });
       if (!signer.ok) return signer;
       const expiresAt = new Date((exp + skew) * 1000);
-      if (!(await deps.replay.remember(ourDid, payload.jti, expiresAt))) return identityFailure('jti-replayed', 'token id was already used');
-      const value: VerifiedSelfIssuedToken = { issuer: iss, jti: payload.jti, expiresAt: new Date(exp * 1000) };
-      return { ok: true, value: typeof payload.token === 'string' ? { ...value, token: payload.token } : value };
+      let admission: ReplayAdmission | undefined;
+      if (options.deferReplay === true) {
+        admission = deps.replay.admit(ourDid, payload.jti, expiresAt);
+        if (admission.state === 'replayed') return identityFailure('jti-replayed', 'token id was already used');
+      } else if (!(await deps.replay.remember(ourDid, payload.jti, expiresAt))) {
+        return identityFailure('jti-replayed', 'token id was already used');
+      }
+      const value: VerifiedSelfIssuedToken = {
+        issuer: iss, jti: payload.jti, expiresAt: new Date(exp * 1000),
+        ...(typeof payload.token === 'string' ? { token: payload.token } : {}), ...(admission !== undefined ? { admission } : {}),
+      };
+      return { ok: true, value };
     },
   };
 }

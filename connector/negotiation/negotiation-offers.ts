@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseExpandedPolicy, type Policy } from '../../policies/index';
 import type { CatalogSource } from '../catalog-service/catalog-source';
-import type { Participant } from '../catalog-service/participant';
+import { inRequestOf, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
@@ -197,7 +197,7 @@ export function createOfferOperations(deps: OfferOperationsDeps, kit: Negotiatio
         const saved = await store.insert(tx, created.value, { dueAt: null, extra: { initialMessageId: messageId, callbackAddresses: [] } });
         await kit.audit(tx, `partner:${from.did}`, created.value);
         return ok({ saved, created: true });
-      });
+      }, inRequestOf(from));
       if (!outcome.ok) return outcome;
       return ok({ ack: negotiationAck(outcome.value.saved.entity), created: outcome.value.created });
     },

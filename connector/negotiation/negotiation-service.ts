@@ -4,7 +4,7 @@ import { parseExpandedPolicy, policiesEquivalent, type Policy, type PolicyEngine
 import { deferAudit } from '../audit/audit-log';
 import type { CatalogService } from '../catalog-service/catalog-service';
 import type { CatalogSource } from '../catalog-service/catalog-source';
-import { denialReason, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
+import { denialReason, inRequestOf, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
@@ -201,7 +201,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         });
         await audit(tx, actor, created.value);
         return ok({ saved, created: true });
-      });
+      }, inRequestOf(from));
       if (!outcome.ok) return outcome;
       if (outcome.value.created) after(tenantId, undefined, outcome.value.saved);
       return ok({ ack: negotiationAck(outcome.value.saved.entity), created: outcome.value.created });
@@ -295,14 +295,14 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         }
         const saved = await write(tx, stored, next, actor, extra);
         return ok({ saved, before: stored.entity.state });
-      });
+      }, inRequestOf(from));
       if (!outcome.ok) return outcome;
       if (outcome.value.before !== undefined) after(tenantId, outcome.value.before, outcome.value.saved);
       return ok(negotiationAck(outcome.value.saved.entity));
     },
 
     async get(tenantId, role, id, from) {
-      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
+      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id), inRequestOf(from));
       if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== senderIdFor(stored.entity.counterPartyId, from)) return fail('not-found', 'negotiation not found');
       return ok(negotiationAck(stored.entity));
     },

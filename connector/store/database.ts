@@ -29,6 +29,26 @@ export interface SystemTx {
   query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
 }
 
+/**
+ * A statement that must commit together with the transaction it opens, e.g. the one-time id of the token that
+ * authenticated a request: recorded in the transaction of the request's effects, never after them.
+ */
+export interface TxGuard {
+  /** The statement to run first, or undefined when nothing is (left) to record; a taken statement is pending. */
+  take(): { readonly sql: string; readonly params: readonly unknown[] } | undefined;
+  /** The outcome of the transaction that ran the taken statement: committed, or rolled back because of `error`. */
+  settle(committed: boolean, error?: unknown): void;
+}
+
+/** How a tenant transaction starts. */
+export interface TenantTxOptions {
+  /**
+   * Runs the guard's statement first, in the round trip that opens the transaction, even when `work` issues no
+   * statement; it commits or rolls back with everything else, and a failing guard statement rolls back `work`.
+   */
+  readonly guard?: TxGuard;
+}
+
 export type DatabaseEngine = 'postgres' | 'pglite';
 
 /** Callbacks of a notification channel subscription. */
@@ -56,7 +76,7 @@ export interface Database {
    * transaction-locally; commits on success, rolls back on throw. Rows of other tenants are invisible and
    * writing them is rejected by the database.
    */
-  withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T>;
+  withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>, options?: TenantTxOptions): Promise<T>;
   /** Runs `work` in one transaction as the application role with no tenant set: tenant tables raise an error. */
   withSystem<T>(work: (tx: SystemTx) => Promise<T>, options?: SystemTxOptions): Promise<T>;
   /**

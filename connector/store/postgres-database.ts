@@ -38,7 +38,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
   const listener = createPostgresListener({ url: options.url });
 
   return transactionalDatabase('postgres', {
-    async transaction(preamble, work) {
+    async transaction(preamble, work, options) {
       const client = await pool.connect();
       const opening = preamble ? `BEGIN; ${preamble}` : 'BEGIN';
       // BEGIN (with the role switch and tenant binding) is not sent on its own: it travels in one simple-protocol round
@@ -88,6 +88,7 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
         }
         if (script.length > 0) await send([...script, 'COMMIT'].join('; '));
         else if (begun) await client.query('COMMIT');
+        else if (options?.eager === true) await send('COMMIT');
       };
       try {
         const result = await work({

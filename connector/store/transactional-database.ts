@@ -1,13 +1,17 @@
 // Builds the Database surface (tenant, system, privileged and owner transactions, readiness) on one engine's transaction primitive.
-import type { ChannelHandlers, Database, DatabaseEngine, SystemTx, SystemTxOptions, TenantTx } from './database';
+import type { ChannelHandlers, Database, DatabaseEngine, SystemTx, SystemTxOptions, TenantTx, TenantTxOptions } from './database';
+import { inlineParameters } from './sql-inline';
 import { migrationsApplied } from './migrations';
 import { privilegedPreamble, SYSTEM_PREAMBLE, tenantPreamble, type OwnerSession, type OwnerTx } from './owner-session';
 import { assertTenantId } from './tenant-guard';
 
 /** What an engine provides: one transaction with an optional preamble, a liveness probe, and closing. */
 export interface TransactionPrimitive {
-  /** Runs `work` in one transaction that starts with `preamble` (statements without parameters); rolls back on throw. */
-  transaction<T>(preamble: string | undefined, work: (tx: OwnerTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction that starts with `preamble` (statements without parameters); rolls back on throw.
+   * `eager`: the preamble runs even when `work` issues no statement (it records something).
+   */
+  transaction<T>(preamble: string | undefined, work: (tx: OwnerTx) => Promise<T>, options?: { readonly eager?: boolean }): Promise<T>;
   ping(): Promise<void>;
   /** LISTEN on `channel` until the returned function is called (see `Database.listen`). */
   listen(channel: string, handlers: ChannelHandlers): Promise<() => Promise<void>>;
@@ -18,9 +22,28 @@ export function transactionalDatabase(engine: DatabaseEngine, primitive: Transac
   let ready = false;
   const db: Database & OwnerSession = {
     engine,
-    async withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    async withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>, options?: TenantTxOptions): Promise<T> {
       assertTenantId(tenantId);
-      return primitive.transaction(tenantPreamble(tenantId), (tx) => work({ tenantId, query: tx.query, defer: tx.defer }));
+      const guard = options?.guard;
+      const first = guard?.take();
+      if (guard === undefined || first === undefined) {
+        return primitive.transaction(tenantPreamble(tenantId), (tx) => work({ tenantId, query: tx.query, defer: tx.defer }));
+      }
+      // Inlined, the guard's statement travels in the opening round trip (with BEGIN and work's first statement).
+      const inlined = inlineParameters(first.sql, first.params);
+      try {
+        const result = inlined !== undefined
+          ? await primitive.transaction(`${tenantPreamble(tenantId)}; ${inlined}`, (tx) => work({ tenantId, query: tx.query, defer: tx.defer }), { eager: true })
+          : await primitive.transaction(tenantPreamble(tenantId), async (tx) => {
+            await tx.query(first.sql, first.params);
+            return work({ tenantId, query: tx.query, defer: tx.defer });
+          });
+        guard.settle(true);
+        return result;
+      } catch (err) {
+        guard.settle(false, err);
+        throw err;
+      }
     },
     withSystem<T>(work: (tx: SystemTx) => Promise<T>, options?: SystemTxOptions): Promise<T> {
       const preamble = options?.durable === false ? `${SYSTEM_PREAMBLE}; SET LOCAL synchronous_commit TO OFF` : SYSTEM_PREAMBLE;

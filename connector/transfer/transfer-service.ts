@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PolicyEngine } from '../../policies/index';
 import { deferAudit } from '../audit/audit-log';
-import { denialReason, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
+import { denialReason, inRequestOf, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
@@ -149,7 +149,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         const saved = await store.insert(tx, next.value, { ...schedule(true), extra: from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {} });
         await audit(tx, `partner:${from.did}`, created);
         return ok({ saved, created: true });
-      });
+      }, inRequestOf(from));
       if (!outcome.ok) return outcome;
       if (outcome.value.created) await after(tenantId, undefined, outcome.value.saved);
       return ok({ ack: transferAck(outcome.value.saved.entity), created: outcome.value.created });
@@ -169,14 +169,14 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         if (edr !== undefined) await deps.vault.putIn(tx, id, edr);
         const saved = await write(tx, stored, received.value.transfer, `partner:${from.did}`);
         return ok({ saved, before: stored.entity.state, ...(edr !== undefined ? { edr } : {}) });
-      });
+      }, inRequestOf(from));
       if (!outcome.ok) return outcome;
       if (outcome.value.before !== undefined) await after(tenantId, outcome.value.before, outcome.value.saved, outcome.value.edr);
       return ok(transferAck(outcome.value.saved.entity));
     },
 
     async get(tenantId, role, id, from) {
-      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id));
+      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id), inRequestOf(from));
       if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== senderIdFor(stored.entity.counterPartyId, from)) return fail('not-found', 'transfer process not found');
       return ok(transferAck(stored.entity));
     },

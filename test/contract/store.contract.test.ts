@@ -150,6 +150,45 @@ describe.each(testEngines())('store contract on %s', (engine) => {
     expect(rows.map((r) => r.id)).toEqual(engine === 'postgres' ? ['l1', 'l2', 'l3', 'l6', 'l8', 'l9'] : ['l1', 'l2', 'l3', 'l8']);
   });
 
+  it('a guard statement opens the transaction, commits or rolls back with the work, and runs even when the work issues none', async () => {
+    const insert = "INSERT INTO api_keys (tenant_id, id, name, role, secret_hash, created_by) VALUES ($1, $2, $2, 'viewer', 'h', 't')";
+    const outcomes: string[] = [];
+    const guard = (id: string, pad = '') => {
+      let taken = false;
+      return {
+        take: () => (taken ? undefined : ((taken = true), { sql: `${insert} ${pad === '' ? '' : 'RETURNING $3::text'}`.trim(), params: pad === '' ? ['alpha', id] : ['alpha', id, pad] })),
+        settle: (committed: boolean, error?: unknown) => void outcomes.push(`${id}:${committed ? 'committed' : `rolled back (${(error as Error).message.slice(0, 19)})`}`),
+      };
+    };
+    const ids = () => db.withTenant('alpha', async (tx) => (await tx.query<{ id: string }>("SELECT id FROM api_keys WHERE id LIKE 'g%' ORDER BY id")).map((r) => r.id));
+    // Commits with the work's statements (first, last, deferred), and alone when the work issues none.
+    await db.withTenant('alpha', async (tx) => {
+      await tx.query(insert, ['alpha', 'g1-work']);
+      tx.defer(insert, ['alpha', 'g1-deferred']);
+    }, { guard: guard('g1') });
+    await db.withTenant('alpha', (tx) => tx.query(insert, ['alpha', 'g2-last'], { last: true }), { guard: guard('g2') });
+    await db.withTenant('alpha', async () => undefined, { guard: guard('g3') });
+    // Taken once: the same guard in a second transaction adds nothing.
+    const once = guard('g4');
+    await db.withTenant('alpha', async () => undefined, { guard: once });
+    await db.withTenant('alpha', (tx) => tx.query(insert, ['alpha', 'g4-second']), { guard: once });
+    // A parameter too long to inline: the guard statement still runs first, in the same transaction.
+    await db.withTenant('alpha', (tx) => tx.query(insert, ['alpha', 'g5-work']), { guard: guard('g5', 'x'.repeat(9000)) });
+    expect(await ids()).toEqual(['g1', 'g1-deferred', 'g1-work', 'g2', 'g2-last', 'g3', 'g4', 'g4-second', 'g5', 'g5-work']);
+    // The work throws: the guard's row is rolled back too. The guard fails: the work's rows are rolled back.
+    await expect(db.withTenant('alpha', async (tx) => {
+      await tx.query(insert, ['alpha', 'g6-work']);
+      throw new Error('work failed');
+    }, { guard: guard('g6') })).rejects.toThrow('work failed');
+    await expect(db.withTenant('alpha', (tx) => tx.query(insert, ['alpha', 'g7-work']), { guard: guard('g1') })).rejects.toThrow(/duplicate key/);
+    await expect(db.withTenant('alpha', async () => undefined, { guard: guard('g2') })).rejects.toThrow(/duplicate key/);
+    expect(await ids()).toEqual(['g1', 'g1-deferred', 'g1-work', 'g2', 'g2-last', 'g3', 'g4', 'g4-second', 'g5', 'g5-work']);
+    expect(outcomes).toEqual([
+      'g1:committed', 'g2:committed', 'g3:committed', 'g4:committed', 'g5:committed',
+      'g6:rolled back (work failed)', 'g1:rolled back (duplicate key value)', 'g2:rolled back (duplicate key value)',
+    ]);
+  });
+
   it('the application role cannot edit or delete audit rows', async () => {
     await expect(db.withTenant('alpha', (tx) => tx.query("UPDATE audit_log SET actor = 'x'"))).rejects.toThrow(/permission denied/);
     await expect(db.withTenant('alpha', (tx) => tx.query('DELETE FROM audit_log'))).rejects.toThrow(/permission denied/);

@@ -1,7 +1,7 @@
 // Every DSP endpoint of a tenant (provider endpoints and consumer callbacks) as one table, independent of the HTTP framework.
 import { randomUUID } from 'node:crypto';
 import type { CatalogService } from '../../catalog-service/catalog-service';
-import type { Participant } from '../../catalog-service/participant';
+import { inRequestOf, type Participant, type RequestAdmission } from '../../catalog-service/participant';
 import { fail, type Failure, type Result } from '../../common/result';
 import type { NegotiationService, SelfIdentity } from '../../negotiation/negotiation-service';
 import { participantIdIn } from '../../negotiation/negotiation-service';
@@ -142,7 +142,7 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
     const offset = Math.max(0, Number.parseInt(String(ctx.query['offset'] ?? '0'), 10) || 0);
     const limit = Math.min(500, Math.max(1, Number.parseInt(String(ctx.query['limit'] ?? pageSize), 10) || pageSize));
     const v = await view(ctx);
-    const page = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.catalog(tx, ctx.from, v, { offset, limit }));
+    const page = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.catalog(tx, ctx.from, v, { offset, limit }), inRequestOf(ctx.from));
     const links: string[] = [];
     const url = `${v.dspBase}/catalog/request`;
     if (offset + limit < page.total) links.push(`<${url}?offset=${offset + limit}&limit=${limit}>; rel="next"`);
@@ -151,7 +151,7 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
   });
   add('GET', '/catalog/datasets/:id', 'catalog', async (ctx) => {
     const v = await view(ctx);
-    const d = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.dataset(tx, ctx.from, v, param(ctx, 'id')));
+    const d = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.dataset(tx, ctx.from, v, param(ctx, 'id')), inRequestOf(ctx.from));
     return d.ok ? { status: 200, body: { type: 'Dataset', ...d.value } } : failureReply('catalog', d);
   });
 
@@ -250,11 +250,25 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
 
     async serve(endpoint, request) {
       const entry = endpoint as Entry;
+      const refused = (): DspAnswer => encode(request.dialect, failureReply(entry.area, fail('unauthorized', 'not authenticated')));
+      let admission: RequestAdmission | undefined;
       try {
         const auth = await deps.auth.authenticate(request.tenantId, request.authorization);
         if (!auth.ok) return encode(request.dialect, failureReply(entry.area, auth));
-        return encode(request.dialect, await entry.work({ ...request, from: auth.value }));
+        admission = auth.value.admission;
+        const reply = await entry.work({ ...request, from: auth.value });
+        // The token id is recorded before any answer: in the request's first transaction (which a replay aborts, with
+        // every effect of it), or here when the request opened none.
+        if (admission !== undefined && !(await admission.confirm())) return refused();
+        return encode(request.dialect, reply);
       } catch (err) {
+        if (admission?.state === 'replayed') return refused();
+        try {
+          // A failed request spends its token id too: it must not be replayed in a second attempt.
+          if (admission?.state === 'open' && !(await admission.confirm())) return refused();
+        } catch {
+          // The fault below is reported; the id stays unrecorded only if the database is unreachable.
+        }
         const errorId = randomUUID();
         deps.onError?.(err, errorId);
         return { status: 500, json: JSON.stringify({ errorId }) };

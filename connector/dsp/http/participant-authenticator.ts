@@ -6,7 +6,8 @@ import type { DcpIdentityService } from '../../identity/dcp-identity-service';
 export interface ParticipantAuthenticator {
   /**
    * Verifies the `Authorization` header of a DSP request to `tenantId` and returns the caller's verified identity and
-   * credentials. Any problem is an `unauthorized` failure (the route answers as for an unknown process).
+   * credentials, and the admission of its token id, which the request must record (`Participant.admission`). Any
+   * problem is an `unauthorized` failure (the route answers as for an unknown process).
    */
   authenticate(tenantId: string, authorization: string | undefined): Promise<Result<Participant>>;
 }
@@ -22,12 +23,15 @@ export interface DcpAuthenticatorOptions {
 export function createDcpParticipantAuthenticator(dcp: Pick<DcpIdentityService, 'authenticate'>, options: DcpAuthenticatorOptions = {}): ParticipantAuthenticator {
   return {
     async authenticate(tenantId, authorization) {
-      const r = await dcp.authenticate(tenantId, authorization, options.requiredTypes !== undefined ? { requiredTypes: options.requiredTypes } : {});
+      const r = await dcp.authenticate(tenantId, authorization, { deferReplay: true, ...(options.requiredTypes !== undefined ? { requiredTypes: options.requiredTypes } : {}) });
       if (!r.ok) {
         options.onFailure?.(tenantId, r.code);
         return fail('unauthorized', 'not authenticated');
       }
-      return ok({ did: r.value.did, ...(r.value.bpn !== undefined ? { bpn: r.value.bpn } : {}), credentials: r.value.credentials });
+      return ok({
+        did: r.value.did, ...(r.value.bpn !== undefined ? { bpn: r.value.bpn } : {}), credentials: r.value.credentials,
+        ...(r.value.admission !== undefined ? { admission: r.value.admission } : {}),
+      });
     },
   };
 }

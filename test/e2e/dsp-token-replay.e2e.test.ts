@@ -1,0 +1,97 @@
+// A DSP request's SI-token id is recorded in the transaction of its effects: a replay is refused on every endpoint and changes nothing.
+import { parseExpandedPolicy, serializePolicy, type Policy } from '../../policies/index';
+import type { Catalog } from '../../connector/dsp';
+import { testEngines, type TestDatabase } from '../support/databases';
+import { ASSET, eventually, OEM, closeTwoTenants, openTwoTenants, SUPPLIER, type Harness } from './support/control-plane-harness';
+
+describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) => {
+  let db: TestDatabase;
+  let h: Harness;
+  let supplierDid: string;
+  let dsp: string;
+  let offer: Policy;
+
+  beforeAll(async () => {
+    ({ db, h, supplierDid, dsp } = await openTwoTenants(engine));
+    const r = await h.cp.client.send({ tenantId: OEM, counterPartyId: supplierDid, baseUrl: dsp, path: '/catalog/request', dialect: '2025-1', message: { type: 'CatalogRequestMessage' }, expect: 'Catalog' });
+    if (!r.ok) throw new Error(r.message);
+    const ds = (r.value as Catalog).dataset.find((d) => d.id === ASSET);
+    const p = parseExpandedPolicy(ds?.hasPolicy[0]);
+    if (!p.ok) throw new Error(p.message);
+    offer = { ...p.value, target: ASSET };
+  }, 60_000);
+
+  afterAll(() => closeTwoTenants(h, db));
+
+  /** What a replay could change on the provider's side: its negotiations, transfers and audit trail (once the negotiations under way have ended). */
+  const supplierState = async () => {
+    await eventually(
+      () => h.db.withTenant(SUPPLIER, (tx) => tx.query<{ n: number }>("SELECT count(*)::int AS n FROM cp_negotiations WHERE state NOT IN ('FINALIZED', 'TERMINATED')")),
+      (rows) => rows[0]?.n === 0,
+    );
+    return counts();
+  };
+  const counts = () => h.db.withTenant(SUPPLIER, async (tx) => ({
+    negotiations: (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cp_negotiations'))[0]?.n,
+    transfers: (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cp_transfers'))[0]?.n,
+    audit: (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log'))[0]?.n,
+  }));
+
+  const contractRequest = (consumerPid: string) => JSON.stringify(h.codec.encode(
+    { type: 'ContractRequestMessage', consumerPid, callbackAddress: `${h.cp.dspBase(OEM, '2025-1')}/callback`, offer: serializePolicy(offer, 'dsp-2025-1') }, '2025-1'));
+
+  const post = (path: string, authorization: string, body: string) =>
+    fetch(`${dsp}${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+
+  it('refuses a replayed token with another message, and the replay changes nothing', async () => {
+    const auth = await h.identity.dcp.authorizationFor(OEM, supplierDid);
+    const first = await post('/negotiations/request', auth, contractRequest('urn:uuid:replay-first'));
+    expect(first.status).toBe(201);
+    const before = await supplierState();
+    const replay = await post('/negotiations/request', auth, contractRequest('urn:uuid:replay-second'));
+    // The answer to any unauthenticated caller.
+    const stranger = await post('/negotiations/request', 'Bearer nonsense', contractRequest('urn:uuid:replay-third'));
+    expect([replay.status, await replay.text()]).toEqual([404, await stranger.text()]);
+    expect(await supplierState()).toEqual(before);
+  });
+
+  it('refuses a spent token on every DSP endpoint, whatever the body', async () => {
+    const auth = await h.identity.dcp.authorizationFor(OEM, supplierDid);
+    expect((await post('/catalog/request', auth, JSON.stringify(h.codec.encode({ type: 'CatalogRequestMessage' }, '2025-1')))).status).toBe(200);
+    const before = await supplierState();
+    for (const endpoint of h.cp.dspEndpoints.list) {
+      const path = endpoint.path.replace(':id', 'urn%3Auuid%3Aany');
+      const res = endpoint.method === 'GET'
+        ? await fetch(`${dsp}${path}`, { headers: { authorization: auth } })
+        : await post(path, auth, endpoint.path === '/negotiations/request' ? contractRequest('urn:uuid:replay-each') : '{}');
+      expect([endpoint.method, endpoint.path, res.status]).toEqual([endpoint.method, endpoint.path, 404]);
+    }
+    expect(await supplierState()).toEqual(before);
+  });
+
+  it('lets exactly one of two concurrent requests with the same token through', async () => {
+    const auth = await h.identity.dcp.authorizationFor(OEM, supplierDid);
+    const before = await supplierState();
+    const answers = await Promise.all([
+      post('/negotiations/request', auth, contractRequest('urn:uuid:race-a')),
+      post('/negotiations/request', auth, contractRequest('urn:uuid:race-b')),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 404]);
+    expect((await supplierState()).negotiations).toBe((before.negotiations as number) + 1);
+  });
+
+  it('spends the token of a request that was refused or failed', async () => {
+    const auth = await h.identity.dcp.authorizationFor(OEM, supplierDid);
+    // An unknown process: answered 404 by the service; the id is recorded all the same.
+    const unknown = await post('/negotiations/urn%3Auuid%3Amissing/termination', auth,
+      JSON.stringify(h.codec.encode({ type: 'ContractNegotiationTerminationMessage', providerPid: 'urn:uuid:missing', consumerPid: 'urn:uuid:c' }, '2025-1')));
+    expect(unknown.status).toBe(404);
+    const before = await supplierState();
+    expect((await post('/negotiations/request', auth, contractRequest('urn:uuid:after-refusal'))).status).toBe(404);
+    // A malformed message, refused before any transaction.
+    const auth2 = await h.identity.dcp.authorizationFor(OEM, supplierDid);
+    expect((await post('/negotiations/request', auth2, '{"@type":"nonsense"}')).status).toBe(400);
+    expect((await post('/negotiations/request', auth2, contractRequest('urn:uuid:after-bad-request'))).status).toBe(404);
+    expect(await supplierState()).toEqual(before);
+  });
+});
