@@ -87,14 +87,26 @@ function callbackSink(): { server: Server; url: () => string; wait: (id: string,
   };
 }
 
+/** Every query message the process sends to PostgreSQL (pg's `Client#query`: one round trip each, however many statements it carries). */
+const pgRoundTrips = { count: 0 };
+{
+  const query = Client.prototype.query as (...args: unknown[]) => unknown;
+  (Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function countedQuery(this: Client, ...args: unknown[]) {
+    pgRoundTrips.count++;
+    return query.apply(this, args);
+  };
+}
+
 /**
  * Counts the runtime's database transactions and statements (wrapping the shared Database object, which every
  * component calls through) and, when tracing, logs each transaction's duration on a timeline.
  */
 function countDatabase(db: Database, mark: (line: string) => void, traceStatements: boolean): { tx: number; statements: number } {
   const counts = { tx: 0, statements: 0 };
-  const counted = <Q extends { query: (...args: never[]) => unknown }>(tx: Q): Q => ({
+  // Deferred statements (they travel with COMMIT) are statements too.
+  const counted = <Q extends { query: (...args: never[]) => unknown; defer?: (...args: never[]) => void }>(tx: Q): Q => ({
     ...tx,
+    ...(tx.defer !== undefined ? { defer: ((...args: never[]) => { counts.statements++; (tx.defer as (...a: never[]) => void)(...args); }) as Q['defer'] } : {}),
     query: ((...args: never[]) => {
       counts.statements++;
       if (!traceStatements) return tx.query(...args);
@@ -294,6 +306,7 @@ export const suite: BenchSuite = {
       const serialN = ctx.quick ? 20 : 60;
       const serial: number[] = [];
       const before = { ...counts };
+      const roundTripsBefore = pgRoundTrips.count;
       const profile = process.env.PCF_BENCH_CPU_PROFILE !== undefined ? await startProfile('cpu')
         : process.env.PCF_BENCH_HEAP_PROFILE !== undefined ? await startProfile('heap') : undefined;
       const cpu = process.cpuUsage();
@@ -308,7 +321,8 @@ export const suite: BenchSuite = {
       const cpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(cpu)) / serialN;
       const txPerFlow = (counts.tx - before.tx) / serialN;
       const statementsPerFlow = (counts.statements - before.statements) / serialN;
-      ctx.log(`per serial flow: ${round(txPerFlow)} DB transactions, ${round(statementsPerFlow)} SQL statements (plus BEGIN/COMMIT), ${round(cpuMs)} ms CPU of this process (runtime and bench client)`);
+      const roundTripsPerFlow = (pgRoundTrips.count - roundTripsBefore) / serialN;
+      ctx.log(`per serial flow: ${round(txPerFlow)} DB transactions, ${round(statementsPerFlow)} SQL statements (plus BEGIN/COMMIT), ${engine === 'PostgreSQL' ? `${round(roundTripsPerFlow)} PostgreSQL round trips, ` : ''}${round(cpuMs)} ms CPU of this process (runtime and bench client)`);
       if (process.env.PCF_BENCH_LOG_FLOWS === "1") ctx.log(`serial flows (ms): ${serial.map(round).join(" ")}`);
       serial.sort((a, b) => a - b);
       const median = quantile(serial, 0.5);
@@ -328,6 +342,7 @@ export const suite: BenchSuite = {
           { name: 'one flow, p99', value: round(p99), unit: 'ms' },
           { name: 'DB transactions per flow', value: round(txPerFlow), unit: 'tx' },
           { name: 'SQL statements per flow (without BEGIN/COMMIT)', value: round(statementsPerFlow), unit: 'statements' },
+          ...(engine === 'PostgreSQL' ? [{ name: 'PostgreSQL round trips per flow', value: round(roundTripsPerFlow), unit: 'round trips' }] : []),
           { name: 'CPU per serial flow (this process)', value: round(cpuMs), unit: 'ms' },
           ...(split !== undefined ? [
             { name: 'CPU per serial flow, main thread', value: round(split.mainThreadMs), unit: 'ms' },

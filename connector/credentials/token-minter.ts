@@ -18,6 +18,11 @@ export interface MintRequest {
   readonly audience?: string;
   /** Requested lifetime (local tokens only; Cognito's lifetime is the app client's setting). */
   readonly ttlSeconds?: number;
+  /**
+   * The token replaces every earlier one of the transfer (a start or resume): their refresh tokens are retired in the
+   * same transaction that stores the new one (local mode; Cognito tokens cannot be revoked, see docs/credentials.md).
+   */
+  readonly supersede?: boolean;
 }
 
 /** How the connector finds the transfer a presented token serves: by `jti` (our tokens) or by token hash (Cognito). */

@@ -105,3 +105,18 @@ export interface Database {
 export function finalStatement(tx: TenantTx): TenantTx {
   return { tenantId: tx.tenantId, query: (sql, params) => tx.query(sql, params, { last: true }), defer: tx.defer };
 }
+
+/**
+ * `tx` for statements whose rows nobody reads (a repository's writes): each one is deferred to COMMIT
+ * (`TenantTx.defer`), in order, and answers no rows. On PostgreSQL they all travel in COMMIT's round trip.
+ */
+export function deferredStatements(tx: TenantTx): TenantTx {
+  return {
+    tenantId: tx.tenantId,
+    query: async <R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> => {
+      tx.defer(sql, params);
+      return [];
+    },
+    defer: tx.defer,
+  };
+}

@@ -8,7 +8,7 @@ import { transferEventName, type CallbackAddress, type ProcessEventSink } from '
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
 import type { Lease } from '../negotiation/process-table';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from '../negotiation/work-runner';
-import { finalStatement, type Database } from '../store/database';
+import { deferredStatements, type Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
 import { isTransferPending } from './transfer-service';
 import type { TransferLiveness } from './transfer-liveness';
@@ -83,14 +83,17 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
   async function startAsProvider(t: TransferProcess, stored: StoredTransfer): Promise<Outcome> {
     const consumerBpn = typeof stored.extra['counterPartyBpn'] === 'string' ? stored.extra['counterPartyBpn'] : undefined;
     // Only the token in the start message being sent opens the data plane: earlier ones (before a suspension, or of a
-    // failed attempt) lose their binding and their refresh tokens.
-    if (deps.revokeTokens !== undefined) await deps.revokeTokens(t.tenantId, t.id);
-    const minted = await deps.minter.mint({ tenantId: t.tenantId, agreementId: t.agreementId, transferId: t.id, consumer: { did: t.counterPartyId, ...(consumerBpn !== undefined ? { bpn: consumerBpn } : {}) } });
+    // failed attempt) lose their refresh tokens as the new one is stored (`supersede`), and their binding below.
+    const minted = await deps.minter.mint({
+      tenantId: t.tenantId, agreementId: t.agreementId, transferId: t.id, consumer: { did: t.counterPartyId, ...(consumerBpn !== undefined ? { bpn: consumerBpn } : {}) }, supersede: true,
+    });
     if (!minted.ok) return minted.retryable ? { ok: false, reason: minted.reason, message: `token minting: ${minted.code}`, retryable: true } : { ok: false, terminate: `token minting failed: ${minted.code}` };
     const m = minted.value;
+    // Both statements travel with COMMIT (one round trip).
     await deps.db.withTenant(t.tenantId, async (tx) => {
-      await store.deleteBindings(tx, t.id);
-      await store.saveBinding(finalStatement(tx), {
+      const writes = deferredStatements(tx);
+      await store.deleteBindings(writes, t.id);
+      await store.saveBinding(writes, {
         binding: m.binding, transferId: t.id, agreementId: t.agreementId, consumerDid: t.counterPartyId, ...(consumerBpn !== undefined ? { consumerBpn } : {}),
         expiresAt: m.refreshExpiresAt?.getTime() ?? m.expiresAt.getTime(), createdAt: deps.now().getTime(),
       });

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Logger } from '../../observability/logger';
-import { finalStatement, type Database } from '../../store/database';
+import { deferredStatements, finalStatement, type Database } from '../../store/database';
 import type { TenantKeyProvider } from '../key-provider';
 import { mintFailure, tokenHash, type MintRequest, type MintResult, type TokenMinter } from '../token-minter';
 import * as repo from './credential-repository';
@@ -117,13 +117,14 @@ export function createLocalTokenMinter(deps: LocalTokenMinterDeps): LocalTokenMi
         ...(request.consumer.bpn === undefined ? {} : { consumerBpn: request.consumer.bpn }),
       };
       const signed = await sign(request.tenantId, b, request.ttlSeconds);
-      let refresh: { token: string; expiresAt: Date } | undefined;
-      if (refreshTtl > 0) {
-        const r = newRefresh();
-        await deps.db.withTenant(request.tenantId, (tx) => repo.insertRefreshToken(finalStatement(tx), {
-          tokenHash: r.hash, familyId: randomUUID(), ...b, createdAt: now(), expiresAt: r.expiresAt,
-        }));
-        refresh = r;
+      const refresh = refreshTtl > 0 ? newRefresh() : undefined;
+      if (refresh !== undefined || request.supersede === true) {
+        // One round trip: both writes are deferred to COMMIT, retiring the transfer's earlier refresh tokens first.
+        await deps.db.withTenant(request.tenantId, async (tx) => {
+          const writes = deferredStatements(tx);
+          if (request.supersede === true) await repo.retireRefreshTokensOfTransfer(writes, b.transferId);
+          if (refresh !== undefined) await repo.insertRefreshToken(writes, { tokenHash: refresh.hash, familyId: randomUUID(), ...b, createdAt: now(), expiresAt: refresh.expiresAt });
+        });
       }
       log.info('minted data-plane token', { tenantId: request.tenantId, agreementId: b.agreementId, transferId: b.transferId, jti: signed.jti });
       return result(signed, b, refresh);

@@ -98,6 +98,19 @@ describe('local minter, refresh and verifier (PostgreSQL scratch schema)', () =>
     expect(!expired.ok && expired.code).toBe('refresh-expired');
   });
 
+  it('a superseding mint (start, resume) retires the transfer\'s earlier refresh tokens as it stores the new one, no other transfer\'s', async () => {
+    const earlier = value(await minter.mint({ ...request, transferId: 'tp-s' }));
+    const other = value(await minter.mint({ ...request, transferId: 'tp-s-other' }));
+    const next = value(await minter.mint({ ...request, transferId: 'tp-s', supersede: true }));
+    const refused = await minter.refresh({ tenantId: 'sup-a', refreshToken: earlier.refreshToken! });
+    expect(!refused.ok && refused.code).toBe('refresh-invalid');
+    expect((await minter.refresh({ tenantId: 'sup-a', refreshToken: next.refreshToken! })).ok).toBe(true);
+    expect((await minter.refresh({ tenantId: 'sup-a', refreshToken: other.refreshToken! })).ok).toBe(true);
+    // The first start of a transfer supersedes nothing.
+    const first = value(await minter.mint({ ...request, transferId: 'tp-s-new', supersede: true }));
+    expect((await minter.refresh({ tenantId: 'sup-a', refreshToken: first.refreshToken! })).ok).toBe(true);
+  });
+
   it('rejects expired and not-yet-valid tokens with skew, wrong tenant, wrong audience, forged signature', async () => {
     const minted = value(await minter.mint({ ...request, transferId: 'tp-v' }));
     const fresh = createLocalTokenVerifier({ keys, publicUrl: PUBLIC_URL, logger: logs.logger, now: () => new Date(t + 300_000 + 29_000) });
