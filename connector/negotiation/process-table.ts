@@ -64,6 +64,12 @@ export interface ProcessTable<T extends { readonly id: string; readonly tenantId
    */
   updateLocked(tx: TenantTx, stored: StoredProcess<T>, entity: T, options: WriteOptions): StoredProcess<T>;
   /**
+   * `update` at COMMIT of a row read without a lock: the version-checked UPDATE is deferred to COMMIT's round trip and
+   * the new stored process derived here. If someone else changed the row since `stored` was read, the commit fails
+   * with an error for which `isConcurrentChange` is true, rolling back everything else of the transaction.
+   */
+  updateAtCommit(tx: TenantTx, stored: StoredProcess<T>, entity: T, options: WriteOptions): StoredProcess<T>;
+  /**
    * Claims up to `limit` due rows (next_attempt_at ≤ now, lease free or expired) with FOR UPDATE SKIP LOCKED, so
    * concurrent claimers on one database never get the same row; each claim bumps the version.
    */
@@ -115,6 +121,14 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
     };
   }
 
+  /** The stored process a deferred UPDATE of `stored` to `written` leaves behind, as a later SELECT would read it. */
+  function derived(stored: StoredProcess<T>, written: Record<string, unknown>, options: WriteOptions): StoredProcess<T> {
+    return read({
+      record: written, version: stored.version + 1, extra: options.extra ?? stored.extra,
+      lease_owner: options.lease?.owner ?? null, lease_until: options.lease?.until ?? null,
+    });
+  }
+
   async function findBy(tx: TenantTx, where: Readonly<Record<string, string>>, forUpdate = false): Promise<StoredProcess<T> | undefined> {
     const keys = Object.keys(where).map(checkColumn);
     const cond = keys.map((k, i) => `${k} = $${i + 2}`).join(' AND ');
@@ -164,10 +178,14 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
          SELECT (SELECT CASE WHEN count(*) = 1 THEN '1' ELSE 'process ' || $2::text || ' changed while locked' END FROM u)::int`,
         params,
       );
-      return read({
-        record: written, version: stored.version + 1, extra: options.extra ?? stored.extra,
-        lease_owner: options.lease?.owner ?? null, lease_until: options.lease?.until ?? null,
-      });
+      return derived(stored, written, options);
+    },
+
+    updateAtCommit(tx, stored, entity, options) {
+      const written = record(entity);
+      const { sql, params } = updateStatement(tx, entity, stored.version, options, written);
+      tx.defer(`WITH u AS (${sql} RETURNING 1) SELECT app_expect_one_row((SELECT count(*) FROM u), 'process ' || $2::text)`, params);
+      return derived(stored, written, options);
     },
 
     async claim(tx, owner, now, leaseMs, limit) {
@@ -194,4 +212,9 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
       return rows.map(read);
     },
   };
+}
+
+/** True when a commit failed because a write deferred by `updateAtCommit` found its row changed by someone else. */
+export function isConcurrentChange(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'PCF02';
 }

@@ -6,7 +6,7 @@ import { mintFailure } from '../../../connector/credentials/token-minter';
 import { createContractNegotiationMachine, type ContractNegotiation } from '../../../connector/negotiation/contract-negotiation';
 import { createNegotiationProcessor } from '../../../connector/negotiation/negotiation-processor';
 import { createNegotiationStore, type StoredNegotiation } from '../../../connector/negotiation/negotiation-store';
-import type { Lease } from '../../../connector/negotiation/process-table';
+import { isConcurrentChange, type Lease } from '../../../connector/negotiation/process-table';
 import type { WorkRunner } from '../../../connector/negotiation/work-runner';
 import { createTransferProcessMachine } from '../../../connector/transfer/transfer-process';
 import { createTransferProcessor } from '../../../connector/transfer/transfer-processor';
@@ -122,6 +122,25 @@ describe.each(testEngines())('hand-off on %s', (engine) => {
       tx.defer("INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, prev_hash, hash) VALUES ($1, 999999, 'x', now(), 'a', 'b', 'c', 'p', 'h')", [TENANT]);
     })).rejects.toThrow(/changed while locked/);
     expect((await load(inserted.entity.id)).errorDetail).toBe('changed');
+    expect(await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'))).toEqual(auditsBefore);
+  });
+
+  it('updateAtCommit: one deferred write whose derived process equals the row read back; a concurrent change fails the commit, audit included', async () => {
+    const inserted = await db.withTenant(TENANT, (tx) => store.insert(tx, requesting(), { dueAt: null, extra: { keep: 1 } }));
+    const derived = await db.withTenant(TENANT, async (tx) => store.updateAtCommit(tx, inserted, { ...inserted.entity, errorDetail: 'saved' }, { dueAt: null }));
+    const reread = await db.withTenant(TENANT, (tx) => store.find(tx, inserted.entity.id));
+    expect(derived).toEqual(reread);
+    expect(derived.version).toBe(inserted.version + 1);
+
+    // Someone else wrote the row after `inserted` was read: the stale save rolls back with its audit.
+    const auditsBefore = await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'));
+    const stale = await db.withTenant(TENANT, async (tx) => {
+      store.updateAtCommit(tx, inserted, { ...inserted.entity, errorDetail: 'stale' }, { dueAt: null });
+      tx.defer("INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, prev_hash, hash) VALUES ($1, 999998, 'y', now(), 'a', 'b', 'c', 'p', 'h')", [TENANT]);
+    }).catch((err: unknown) => err);
+    expect(isConcurrentChange(stale)).toBe(true);
+    expect(isConcurrentChange(new Error('other'))).toBe(false);
+    expect((await load(inserted.entity.id)).errorDetail).toBe('saved');
     expect(await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'))).toEqual(auditsBefore);
   });
 
