@@ -1,6 +1,7 @@
-// `npm run bench`: runs every suite in bench/suites (or those named), writes bench/results/<time>.json and latest.md.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+// `npm run bench`: runs every suite in bench/suites (or those named), each in a process of its own; writes bench/results/<time>.json and latest.md.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BenchSuite, BenchSuiteResult } from './lib/report';
 
@@ -18,8 +19,42 @@ function markdown(results: readonly BenchSuiteResult[], machine: string): string
   return `${lines.join('\n')}\n`;
 }
 
+/** `--suite-child <name> <result file>`: runs one suite in this process and writes its result as JSON. */
+async function child(name: string, resultFile: string, quick: boolean): Promise<number> {
+  const mod = (await import(join(__dirname, 'suites', `${name}.ts`))) as { suite: BenchSuite };
+  const result = await mod.suite.run({ quick, log: (m) => console.error(`[${name}] ${m}`) });
+  writeFileSync(resultFile, JSON.stringify(result));
+  return 0;
+}
+
+/**
+ * Runs one suite in a fresh process (same Node flags and loader), so no suite measures another's leftovers: a suite
+ * that ran before in the same process (aws-calls with nock, AWS SDK clients and load generators) made the
+ * control-plane flow ~25 % slower, with the same code, through the JIT and heap state it left behind.
+ */
+function runIsolated(name: string, quick: boolean): Promise<BenchSuiteResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'pcf-bench-'));
+  const resultFile = join(dir, 'result.json');
+  return new Promise<BenchSuiteResult>((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, __filename, '--suite-child', name, resultFile, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+    proc.on('error', reject);
+    proc.on('exit', (code, signal) => {
+      try {
+        if (code !== 0) throw new Error(`suite process exited with ${signal ?? code}`);
+        resolve(JSON.parse(readFileSync(resultFile, 'utf8')) as BenchSuiteResult);
+      } catch (err) {
+        reject(err as Error);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
+  const childAt = args.indexOf('--suite-child');
+  if (childAt >= 0) return child(args[childAt + 1] as string, args[childAt + 2] as string, args.includes('--quick'));
   const quick = args.includes('--quick');
   const only = args.filter((a) => !a.startsWith('--'));
   const dir = join(__dirname, 'suites');
@@ -33,10 +68,9 @@ async function main(): Promise<number> {
   const results: BenchSuiteResult[] = [];
   let failed = false;
   for (const name of selected) {
-    const mod = (await import(join(dir, `${name}.ts`))) as { suite: BenchSuite };
     const started = Date.now();
     try {
-      results.push(await mod.suite.run({ quick, log: (m) => console.error(`[${name}] ${m}`) }));
+      results.push(await runIsolated(name, quick));
       console.error(`[${name}] done in ${Math.round((Date.now() - started) / 1000)} s`);
     } catch (err) {
       failed = true;
