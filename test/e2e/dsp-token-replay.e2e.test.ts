@@ -94,4 +94,13 @@ describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) 
     expect((await post('/negotiations/request', auth2, contractRequest('urn:uuid:after-bad-request'))).status).toBe(404);
     expect(await supplierState()).toEqual(before);
   });
+
+  it('answers a well-signed request to a malformed tenant id like an unknown one (404), not with a fault', async () => {
+    const bad = 'Not_A_Tenant';
+    const auth = await h.identity.dcp.authorizationFor(OEM, h.identity.dids.didOf(bad));
+    const res = await fetch(`${h.base}/tenants/${bad}/dsp/2025-1/negotiations/request`, {
+      method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: contractRequest('urn:uuid:bad-tenant'),
+    });
+    expect(res.status).toBe(404);
+  });
 });

@@ -1,8 +1,11 @@
 // Every DSP endpoint of a tenant (provider endpoints and consumer callbacks) as one table, independent of the HTTP framework.
 import { randomUUID } from 'node:crypto';
 import type { CatalogService } from '../../catalog-service/catalog-service';
-import { inRequestOf, type Participant, type RequestAdmission } from '../../catalog-service/participant';
+import { inRequestOf, type Participant } from '../../catalog-service/participant';
+import type { ReplayAdmission } from '../../identity/jti-replay-store';
+import { decodePathSegment } from '../../common/path-segment';
 import { fail, type Failure, type Result } from '../../common/result';
+import { isValidTenantId } from '../../common/tenant-id';
 import type { NegotiationService, SelfIdentity } from '../../negotiation/negotiation-service';
 import { participantIdIn } from '../../negotiation/negotiation-service';
 import type { Database } from '../../store/database';
@@ -80,14 +83,6 @@ function failureReply(area: Area, failure: Failure, message?: unknown): Reply {
   if (area === 'catalog') return catalogError(failure);
   const e = area === 'negotiation' ? negotiationError(failure, ids(message)) : transferError(failure, ids(message));
   return e.body === undefined ? { status: e.status } : { status: e.status, body: e.body };
-}
-
-function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
 }
 
 export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
@@ -227,23 +222,26 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
       const segments = path.split('/').slice(1);
       // A literal segment wins over a parameter (`/negotiations/request` is not `/negotiations/:id` with id "request").
       let found: { endpoint: Entry; params: Record<string, string> } | undefined;
+      let foundLiterals = -1;
       for (const e of entries) {
         if (e.method !== method || e.segments.length !== segments.length) continue;
         const params: Record<string, string> = {};
-        let literal = 0;
+        let literals = 0;
         let matches = true;
         for (let i = 0; i < segments.length && matches; i++) {
           const pattern = e.segments[i] as string;
           const segment = segments[i] as string;
           if (pattern.startsWith(':')) {
-            const value = segment === '' ? undefined : decodeSegment(segment);
+            const value = segment === '' ? undefined : decodePathSegment(segment);
             if (value === undefined) matches = false;
             else params[pattern.slice(1)] = value;
-          } else if (pattern === segment) literal++;
+          } else if (pattern === segment) literals++;
           else matches = false;
         }
-        if (!matches) continue;
-        if (found === undefined || literal > found.endpoint.segments.filter((s) => !s.startsWith(':')).length) found = { endpoint: e, params };
+        if (matches && literals > foundLiterals) {
+          found = { endpoint: e, params };
+          foundLiterals = literals;
+        }
       }
       return found;
     },
@@ -251,7 +249,9 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
     async serve(endpoint, request) {
       const entry = endpoint as Entry;
       const refused = (): DspAnswer => encode(request.dialect, failureReply(entry.area, fail('unauthorized', 'not authenticated')));
-      let admission: RequestAdmission | undefined;
+      // A path naming no possible tenant is answered like an unknown one, before any lookup.
+      if (!isValidTenantId(request.tenantId)) return refused();
+      let admission: ReplayAdmission | undefined;
       try {
         const auth = await deps.auth.authenticate(request.tenantId, request.authorization);
         if (!auth.ok) return encode(request.dialect, failureReply(entry.area, auth));
