@@ -1,6 +1,7 @@
 // The verified counter-party as the control plane sees it, and its translation into a policy evaluation context.
 import type { AgreementInfo, PolicyContext, VerifiedCredentialClaims } from '../../policies/index';
-import type { TenantTxOptions, TxGuard } from '../store/database';
+import type { ReplayAdmission } from '../identity/jti-replay-store';
+import type { TenantTxOptions } from '../store/database';
 
 /** One verified credential (the identity module's `VerifiedCredential` shape). */
 export interface ParticipantCredential {
@@ -13,23 +14,16 @@ export interface ParticipantCredential {
   readonly validUntil?: string;
 }
 
-/**
- * The one-time use of the token that authenticated a DSP request (the identity module's `ReplayAdmission`): recorded
- * as the guard of the first tenant transaction the request opens, or confirmed on its own before the answer.
- */
-export interface RequestAdmission extends TxGuard {
-  readonly state: 'open' | 'pending' | 'recorded' | 'replayed';
-  /** Records the token id now unless a transaction did: true when it was fresh, false on replay. */
-  confirm(): Promise<boolean>;
-}
-
 /** A counter-party after authentication (the identity module's `ParticipantClaims`). */
 export interface Participant {
   readonly did: string;
   readonly bpn?: string;
   readonly credentials: readonly ParticipantCredential[];
-  /** Set on the caller of a DSP request: every transaction the request opens passes `inRequestOf(caller)`. */
-  readonly admission?: RequestAdmission;
+  /**
+   * Set on the caller of a DSP request: the one-time use of its token id, recorded as the guard of the first tenant
+   * transaction the request opens (every one passes `inRequestOf(caller)`) or confirmed on its own before the answer.
+   */
+  readonly admission?: ReplayAdmission;
 }
 
 /** The options of a tenant transaction opened for a request of `caller`: its token id travels in the first one. */

@@ -21,24 +21,21 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
  * is ~40–80 µs of CPU); otherwise inline (`offloadCrypto`). `offload` forces one way (tests).
  */
 export function signCompactJws(header: Readonly<Record<string, unknown>> & { alg: string }, payload: Readonly<Record<string, unknown>>, key: webcrypto.CryptoKey | KeyObject, offload: boolean = offloadCrypto()): Promise<string> {
+  if (header.alg !== 'ES256' && header.alg !== 'EdDSA') return Promise.reject(new Error(`unsupported signing algorithm ${header.alg}`));
   const input = `${b64(header)}.${b64(payload)}`;
   const data = Buffer.from(input);
-  if (!offload) {
-    try {
-      if (header.alg === 'ES256') return Promise.resolve(`${input}.${sign('sha256', data, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' }).toString('base64url')}`);
-      if (header.alg === 'EdDSA') return Promise.resolve(`${input}.${sign(null, data, keyObjectOf(key)).toString('base64url')}`);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    return Promise.reject(new Error(`unsupported signing algorithm ${header.alg}`));
+  let how: { digest: string | null; key: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' } };
+  try {
+    // The algorithm decides digest and key options once, for either way of signing.
+    how = header.alg === 'ES256' ? { digest: 'sha256', key: { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' } } : { digest: null, key: keyObjectOf(key) };
+    if (!offload) return Promise.resolve(`${input}.${sign(how.digest, data, how.key).toString('base64url')}`);
+  } catch (err) {
+    return Promise.reject(err as Error);
   }
   return new Promise((resolve, reject) => {
-    const done = (error: Error | null, signature: Buffer): void => {
+    sign(how.digest, data, how.key, (error: Error | null, signature: Buffer) => {
       if (error !== null) reject(error);
       else resolve(`${input}.${signature.toString('base64url')}`);
-    };
-    if (header.alg === 'ES256') sign('sha256', data, { key: keyObjectOf(key), dsaEncoding: 'ieee-p1363' }, done);
-    else if (header.alg === 'EdDSA') sign(null, data, keyObjectOf(key), done);
-    else reject(new Error(`unsupported signing algorithm ${header.alg}`));
+    });
   });
 }

@@ -17,6 +17,14 @@ export function apiFamily(path: string): ApiFamily {
 const EDC_TYPE: Record<number, string> = { 400: 'BadRequest', 404: 'ObjectNotFound', 408: 'Timeout', 413: 'PayloadTooLarge', 415: 'UnsupportedMediaType', 500: 'InternalError', 503: 'ServiceUnavailable' };
 const PACT_CODE: Record<number, string> = { 400: 'BadRequest', 404: 'NotFound', 413: 'BadRequest', 415: 'BadRequest', 500: 'InternalError', 503: 'InternalError' };
 
+/**
+ * DSP's body for a transport failure (too large, not JSON, unknown path, timeout): a plain reason list. DSP answers
+ * unknown and unauthorized requests alike with 404 and its own error messages; these are the failures before them.
+ */
+export function dspTransportError(status: number, text: string, errorId?: string): { code: string; reason: string[]; errorId?: string } {
+  return { code: String(status), reason: [text], ...(errorId ? { errorId } : {}) };
+}
+
 /** Sends `status` with `message` in the format of the API the path belongs to. */
 export function sendTransportError(req: Request, res: Response, status: number, message: string, errorId?: string): void {
   const family = apiFamily(req.path);
@@ -34,8 +42,7 @@ export function sendTransportError(req: Request, res: Response, status: number, 
       return;
     }
     case 'dsp':
-      // DSP answers unknown and unauthorized alike with 404; other transport errors carry a plain reason list.
-      res.status(status).json({ code: String(status), reason: [text], ...(errorId ? { errorId } : {}) });
+      res.status(status).json(dspTransportError(status, text, errorId));
       return;
     default:
       res.status(status).json({ error: text, ...(errorId ? { errorId } : {}) });

@@ -218,3 +218,13 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
 export function isConcurrentChange(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'PCF02';
 }
+
+/** The result of `saving`, or undefined when its commit failed because `updateAtCommit` found the row changed. */
+export async function unlessChangedConcurrently<T>(saving: Promise<T>): Promise<T | undefined> {
+  try {
+    return await saving;
+  } catch (err) {
+    if (isConcurrentChange(err)) return undefined;
+    throw err;
+  }
+}

@@ -1,5 +1,6 @@
 // The PACT data plane on the fast lane: GET {2,3}/footprints[/{id}] and POST auth/token of every tenant's host.
 import type { IncomingMessage } from 'node:http';
+import { decodePathSegment } from '../../connector/common/path-segment';
 import type { FastReply, FastRoute } from '../../connector/http/fast-lane';
 import type { PactApiVersion } from './pact-errors';
 import { pactError } from './pact-errors';
@@ -9,14 +10,6 @@ import { TOKEN_BODY_LIMIT, TOKEN_PARAMETER_LIMIT, type PactHostServices } from '
 const FOOTPRINTS = /^\/tenants\/([^/]+)\/pact\/([23])\/footprints(?:\/([^/]+))?$/;
 const TOKEN = /^\/tenants\/([^/]+)\/pact\/auth\/token$/;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
-
-function decode(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
 
 /** PACT's error shape for transport failures (timeout 503, unexpected 500): `InternalError`. */
 function failure(status: number, message: string): FastReply {
@@ -51,8 +44,8 @@ export function createPactFastRoutes(host: PactHostServices): FastRoute[] {
       if (method !== 'GET') return undefined;
       const m = FOOTPRINTS.exec(pathname);
       if (m === null || m[2] !== version || (m[3] !== undefined) !== byId) return undefined;
-      const tenantId = decode(m[1]);
-      const id = m[3] === undefined ? undefined : decode(m[3]);
+      const tenantId = decodePathSegment(m[1]);
+      const id = m[3] === undefined ? undefined : decodePathSegment(m[3]);
       if (tenantId === undefined || (byId && id === undefined)) return undefined;
       return async (ctx) => {
         if (host.core.authenticateCached(tenantId, ctx.req.headers.authorization) === undefined) {
@@ -71,7 +64,7 @@ export function createPactFastRoutes(host: PactHostServices): FastRoute[] {
     match(method, pathname, req) {
       if (method !== 'POST' || !plainBody(req) || !FORM_TYPE.test(req.headers['content-type'] ?? '')) return undefined;
       const m = TOKEN.exec(pathname);
-      const tenantId = m === null ? undefined : decode(m[1]);
+      const tenantId = m === null ? undefined : decodePathSegment(m[1]);
       if (tenantId === undefined) return undefined;
       return async (ctx) => {
         const body = await ctx.readBody(TOKEN_BODY_LIMIT);

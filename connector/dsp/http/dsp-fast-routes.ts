@@ -1,5 +1,7 @@
 // The DSP endpoints on the fast lane: every canonical DSP request (plain JSON body or none) skips Express.
 import type { IncomingMessage } from 'node:http';
+import { decodePathSegment } from '../../common/path-segment';
+import { dspTransportError } from '../../http/error-responses';
 import type { FastReply, FastRoute } from '../../http/fast-lane';
 import type { DspDialect } from '../dialects';
 import type { DspEndpoint, DspEndpoints } from './dsp-endpoints';
@@ -10,9 +12,9 @@ const JSON_TYPE = /^application\/(?:json|[a-z0-9.+-]*\+json)\s*(?:;\s*charset\s*
 
 const DIALECTS: Readonly<Record<string, DspDialect>> = { '/2025-1': '2025-1', '/2024-1': '2024-1', '': '0.8' };
 
-/** DSP's shape for transport failures (too large, not JSON, timeout), as the Express path sends them. */
+/** DSP's transport-failure answer (too large, not JSON, timeout), the same body as on the Express path. */
 function transportError(status: number, message: string): FastReply {
-  return { status, body: Buffer.from(JSON.stringify({ code: String(status), reason: [message] })) };
+  return { status, body: Buffer.from(JSON.stringify(dspTransportError(status, message))) };
 }
 
 /** True when the request has no body or a plain (unencoded) UTF-8 JSON body; anything else goes to Express. */
@@ -21,14 +23,6 @@ function plainJson(req: IncomingMessage): boolean {
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
   const type = req.headers['content-type'];
   return type === undefined ? req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined : JSON_TYPE.test(type);
-}
-
-function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Parses a JSON body like Express's strict parser: an object or array; empty is `{}`; undefined when not JSON. */
@@ -61,7 +55,7 @@ export function createDspFastRoutes(endpoints: DspEndpoints, options: { readonly
       if (method !== 'GET' && method !== 'POST') return undefined;
       const m = DSP_PATH.exec(pathname);
       if (m === null || !plainJson(req)) return undefined;
-      const tenantId = decodeSegment(m[1] as string);
+      const tenantId = decodePathSegment(m[1] as string);
       const prefix = m[2] ?? '';
       const found = endpoints.find(method, m[3] as string);
       if (tenantId === undefined || found === undefined) return undefined;
