@@ -13,7 +13,7 @@ import { negotiationAck, type ContractNegotiation, type ContractNegotiationMachi
 import type { CallbackAddress } from './control-plane-events';
 import { checkCounterOffer } from './counter-offer-check';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
-import type { WriteOptions } from './process-table';
+import { againIfDuplicate, type WriteOptions } from './process-table';
 
 /** The shared steps of the negotiation service the offer operations build on. */
 export interface NegotiationKit {
@@ -116,7 +116,7 @@ export function createOfferOperations(deps: OfferOperationsDeps, kit: Negotiatio
         });
         const sent = machine.send(initial, 'offer', { offerPolicy });
         if (!sent.ok) return sent;
-        const saved = await store.insert(tx, sent.value, { ...kit.schedule(true), extra: { definitionId: def.id, callbackAddresses: request.callbackAddresses ?? [] } });
+        const saved = store.insertAtCommit(tx, sent.value, { ...kit.schedule(true), extra: { definitionId: def.id, callbackAddresses: request.callbackAddresses ?? [] } });
         await kit.audit(tx, request.actor, sent.value);
         return ok(saved);
       });
@@ -177,7 +177,7 @@ export function createOfferOperations(deps: OfferOperationsDeps, kit: Negotiatio
 
     async onOffer(tenantId, dialect, message, from) {
       const messageId = dspMessageFingerprint(message);
-      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
+      const outcome = await againIfDuplicate(() => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
         const existing = await store.findBy(tx, { role: 'consumer', counter_party_id: from.did, provider_pid: message.providerPid }, true);
         if (existing !== undefined) {
           if (existing.extra['initialMessageId'] === messageId) return ok({ saved: existing, created: false });
@@ -194,10 +194,10 @@ export function createOfferOperations(deps: OfferOperationsDeps, kit: Negotiatio
           message, { messageId, senderId: from.did },
         );
         if (!created.ok) return created;
-        const saved = await store.insert(tx, created.value, { dueAt: null, extra: { initialMessageId: messageId, callbackAddresses: [] } });
+        const saved = store.insertAtCommit(tx, created.value, { dueAt: null, extra: { initialMessageId: messageId, callbackAddresses: [] } });
         await kit.audit(tx, `partner:${from.did}`, created.value);
         return ok({ saved, created: true });
-      }, inRequestOf(from));
+      }, inRequestOf(from)));
       if (!outcome.ok) return outcome;
       return ok({ ack: negotiationAck(outcome.value.saved.entity), created: outcome.value.created });
     },

@@ -21,7 +21,7 @@ import {
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
 import { createOfferOperations, type NegotiationKit, type NegotiationOfferOperations } from './negotiation-offers';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
-import type { WriteOptions } from './process-table';
+import { againIfDuplicate, type WriteOptions } from './process-table';
 import type { ProcessorHandOff } from './work-runner';
 
 /** Our own identity as a participant. */
@@ -183,7 +183,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         const r = await this.onMessage(tenantId, 'provider', message.providerPid, message, from);
         return r.ok ? ok({ ack: r.value, created: false }) : r;
       }
-      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
+      const outcome = await againIfDuplicate(() => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
         const existing = await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true);
         if (existing !== undefined) {
           if (existing.entity.lastMessageId === messageId || existing.extra['initialMessageId'] === messageId) return ok({ saved: existing, created: false });
@@ -195,13 +195,13 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         if (!created.ok) return created;
         const decided = await decideOrWait(tx, created.value, checked.value.offer, checked.value.definitionId, from);
         if (!decided.ok) return decided;
-        const saved = await store.insert(tx, decided.value, {
+        const saved = store.insertAtCommit(tx, decided.value, {
           ...schedule(isPending(decided.value)),
           extra: { initialMessageId: messageId, definitionId: checked.value.definitionId, ...(from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {}) },
         });
         await audit(tx, actor, created.value);
         return ok({ saved, created: true });
-      }, inRequestOf(from));
+      }, inRequestOf(from)));
       if (!outcome.ok) return outcome;
       if (outcome.value.created) after(tenantId, undefined, outcome.value.saved);
       return ok({ ack: negotiationAck(outcome.value.saved.entity), created: outcome.value.created });
@@ -245,7 +245,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
           // Stored now (not on the FINALIZED ACK): the consumer may request a transfer before that ACK reaches us.
           const agreement = asPolicy(next.agreementPolicy);
           if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-          await store.insertAgreement(tx, {
+          store.insertAgreementAtCommit(tx, {
             id: next.agreementId,
             negotiationId: next.id,
             role: 'provider',
@@ -279,7 +279,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         } else if (role === 'consumer' && next.state === 'FINALIZED') {
           const agreement = asPolicy(next.agreementPolicy);
           if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-          await store.insertAgreement(tx, {
+          store.insertAgreementAtCommit(tx, {
             id: next.agreementId,
             negotiationId: next.id,
             role: 'consumer',
@@ -316,7 +316,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
       const sent = machine.send(initial, 'request', { offerPolicy: request.offer });
       if (!sent.ok) return sent;
       const saved = await deps.db.withTenant(tenantId, async (tx) => {
-        const s = await store.insert(tx, sent.value, { ...schedule(true), extra: { requestedOffer: request.offer, callbackAddresses: request.callbackAddresses ?? [] } });
+        const s = store.insertAtCommit(tx, sent.value, { ...schedule(true), extra: { requestedOffer: request.offer, callbackAddresses: request.callbackAddresses ?? [] } });
         await audit(tx, request.actor, sent.value);
         return s;
       });

@@ -27,9 +27,11 @@ export interface ContractAgreementRecord {
 }
 
 export interface NegotiationStore extends ProcessTable<ContractNegotiation> {
-  /** Stores an agreement once (a second insert of the same id is ignored). */
-  insertAgreement(tx: TenantTx, agreement: ContractAgreementRecord): Promise<void>;
+  /** Stores an agreement once (a second insert of the same id is ignored), deferred to COMMIT's round trip. */
+  insertAgreementAtCommit(tx: TenantTx, agreement: ContractAgreementRecord): void;
   findAgreement(tx: TenantTx, id: string): Promise<ContractAgreementRecord | undefined>;
+  /** The agreement with the current state of the negotiation that made it (undefined if that row is gone), in one query. */
+  findAgreementWithNegotiationState(tx: TenantTx, id: string): Promise<{ agreement: ContractAgreementRecord; negotiationState: string | undefined } | undefined>;
   listAgreements(tx: TenantTx, offset: number, limit: number, order?: 'ASC' | 'DESC'): Promise<ContractAgreementRecord[]>;
   /**
    * A page of the tenant's negotiations matching an EDC QuerySpec, filtered, sorted and paged in SQL (fields: see
@@ -154,11 +156,20 @@ export function createNegotiationStore(): NegotiationStore {
   const cols = 'id, negotiation_id, role, asset_id, provider_id, consumer_id, counter_party_id, counter_party_bpn, signing_date, policy, created_at';
   return {
     ...table,
-    async insertAgreement(tx, a) {
-      await tx.query(
+    insertAgreementAtCommit(tx, a) {
+      tx.defer(
         `INSERT INTO cp_agreements (tenant_id, ${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (tenant_id, id) DO NOTHING`,
         [tx.tenantId, a.id, a.negotiationId, a.role, a.assetId, a.providerId, a.consumerId, a.counterPartyId, a.counterPartyBpn ?? null, a.signingDate, JSON.stringify(a.policy), a.createdAt],
       );
+    },
+    async findAgreementWithNegotiationState(tx, id) {
+      const rows = await tx.query<AgreementRow & { negotiation_state: string | null }>(
+        `SELECT ${cols.split(', ').map((c) => `a.${c}`).join(', ')}, n.state AS negotiation_state FROM cp_agreements a
+         LEFT JOIN cp_negotiations n ON n.tenant_id = a.tenant_id AND n.id = a.negotiation_id WHERE a.tenant_id = $1 AND a.id = $2`,
+        [tx.tenantId, id],
+      );
+      const row = rows[0];
+      return row === undefined ? undefined : { agreement: agreementOf(row), negotiationState: row.negotiation_state ?? undefined };
     },
     async findAgreement(tx, id) {
       const rows = await tx.query<AgreementRow>(`SELECT ${cols} FROM cp_agreements WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id]);

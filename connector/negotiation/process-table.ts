@@ -45,6 +45,11 @@ export interface ProcessTableSpec<T> {
 export interface ProcessTable<T extends { readonly id: string; readonly tenantId: string }> {
   /** Inserts a new process (leased when `options.lease` is given); throws on a duplicate key. */
   insert(tx: TenantTx, entity: T, options: WriteOptions): Promise<StoredProcess<T>>;
+  /**
+   * `insert` deferred to COMMIT's round trip (`TenantTx.defer`); the stored process is derived here, as the row will
+   * read back. A duplicate key fails the commit (`isDuplicateKey`), rolling back everything else of the transaction.
+   */
+  insertAtCommit(tx: TenantTx, entity: T, options: WriteOptions): StoredProcess<T>;
   /** The process with our local id, optionally row-locked for the rest of the transaction. */
   find(tx: TenantTx, id: string, forUpdate?: boolean): Promise<StoredProcess<T> | undefined>;
   /** The first process matching `column = value` (plus `role`), optionally row-locked. */
@@ -121,6 +126,19 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
     };
   }
 
+  function insertStatement(tx: TenantTx, entity: T, options: WriteOptions, written: Record<string, unknown>): { sql: string; params: unknown[] } {
+    const cols = spec.columns(entity);
+    const names = Object.keys(cols).map(checkColumn);
+    const all = ['tenant_id', 'id', 'record', 'extra', 'next_attempt_at', 'lease_owner', 'lease_until', ...names];
+    return {
+      sql: `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map((_, i) => `$${i + 1}`).join(', ')})`,
+      params: [
+        tx.tenantId, entity.id, JSON.stringify(written), JSON.stringify(options.extra ?? {}), options.dueAt,
+        options.lease?.owner ?? null, options.lease?.until ?? null, ...names.map((n) => cols[n]),
+      ],
+    };
+  }
+
   /** The stored process a deferred UPDATE of `stored` to `written` leaves behind, as a later SELECT would read it. */
   function derived(stored: StoredProcess<T>, written: Record<string, unknown>, options: WriteOptions): StoredProcess<T> {
     return read({
@@ -141,19 +159,16 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
 
   return {
     async insert(tx, entity, options) {
-      const cols = spec.columns(entity);
-      const names = Object.keys(cols).map(checkColumn);
-      const values = names.map((n) => cols[n]);
-      const all = ['tenant_id', 'id', 'record', 'extra', 'next_attempt_at', 'lease_owner', 'lease_until', ...names];
-      const params = [
-        tx.tenantId, entity.id, JSON.stringify(spec.toRecord(entity)), JSON.stringify(options.extra ?? {}), options.dueAt,
-        options.lease?.owner ?? null, options.lease?.until ?? null, ...values,
-      ];
-      const rows = await tx.query<Row>(
-        `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map((_, i) => `$${i + 1}`).join(', ')}) ${returning}`,
-        params,
-      );
+      const { sql, params } = insertStatement(tx, entity, options, record(entity));
+      const rows = await tx.query<Row>(`${sql} ${returning}`, params);
       return read(rows[0] as Row);
+    },
+
+    insertAtCommit(tx, entity, options) {
+      const written = record(entity);
+      const { sql, params } = insertStatement(tx, entity, options, written);
+      tx.defer(sql, params);
+      return read({ record: written, version: 1, extra: options.extra ?? {}, lease_owner: options.lease?.owner ?? null, lease_until: options.lease?.until ?? null });
     },
 
     find(tx, id, forUpdate) {
@@ -212,6 +227,24 @@ export function createProcessTable<T extends { readonly id: string; readonly ten
       return rows.map(read);
     },
   };
+}
+
+/** True when a statement or a commit failed on a unique key (PostgreSQL SQLSTATE 23505, e.g. a deferred `insertAtCommit`). */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
+}
+
+/**
+ * Runs `attempt` once more when it failed on a duplicate key: a concurrent twin of the same initial message committed
+ * its row first, and the second run finds that row (answering as for a repeated message).
+ */
+export async function againIfDuplicate<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return attempt();
+  }
 }
 
 /** True when a commit failed because a write deferred by `updateAtCommit` found its row changed by someone else. */

@@ -9,7 +9,7 @@ import { dspMessageFingerprint } from '../dsp/message-id';
 import type { DataAddress, TransferMessage, TransferProcessAck, TransferRequestMessage } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { NegotiationStore } from '../negotiation/negotiation-store';
-import type { WriteOptions } from '../negotiation/process-table';
+import { againIfDuplicate, type WriteOptions } from '../negotiation/process-table';
 import type { ProcessorHandOff } from '../negotiation/work-runner';
 import type { Database, TenantTx } from '../store/database';
 import { PULL_FORMAT } from '../catalog-service/catalog-service';
@@ -28,7 +28,7 @@ export interface TransferServiceDeps {
   readonly db: Pick<Database, 'withTenant'>;
   readonly store: TransferStore;
   /** Agreements live with negotiations. */
-  readonly agreements: Pick<NegotiationStore, 'findAgreement' | 'find'>;
+  readonly agreements: Pick<NegotiationStore, 'findAgreement' | 'findAgreementWithNegotiationState'>;
   readonly engine: PolicyEngine;
   readonly now: () => Date;
   readonly vault: EdrVault;
@@ -121,10 +121,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
   /** Provider: the agreement must exist, belong to the caller, and its policy must hold in the transfer scope. */
   async function admit(tx: TenantTx, message: TransferRequestMessage, from: Participant): Promise<Result<{ denied?: string }>> {
-    const agreement = await deps.agreements.findAgreement(tx, message.agreementId);
+    const found = await deps.agreements.findAgreementWithNegotiationState(tx, message.agreementId);
+    const agreement = found?.agreement;
     if (agreement === undefined || agreement.role !== 'provider' || agreement.counterPartyId !== from.did) return fail('bad-request', `unknown agreement ${message.agreementId}`);
-    const negotiation = await deps.agreements.find(tx, agreement.negotiationId);
-    if (negotiation === undefined || !['FINALIZING', 'FINALIZED'].includes(negotiation.entity.state)) return fail('bad-request', `agreement ${message.agreementId} is not in force`);
+    if (!['FINALIZING', 'FINALIZED'].includes(found?.negotiationState ?? '')) return fail('bad-request', `agreement ${message.agreementId} is not in force`);
     if (message.format !== PULL_FORMAT) return fail('bad-request', `format ${message.format} is not supported (only ${PULL_FORMAT})`);
     const verdict = deps.engine.evaluate(agreement.policy, 'transfer.process', policyContextOf(from, deps.now(), {
       id: agreement.id, signedAt: new Date(agreement.signingDate), assetId: agreement.assetId, policy: agreement.policy,
@@ -135,7 +135,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   return {
     async onRequest(tenantId, dialect, message, from) {
       const messageId = dspMessageFingerprint(message);
-      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; created: boolean }>> => {
+      const outcome = await againIfDuplicate(() => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; created: boolean }>> => {
         const existing = await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true);
         if (existing !== undefined) {
           const repeat = machine.checkRepeatedRequest(existing.entity, message, from.did);
@@ -146,10 +146,10 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         const created = machine.fromRequest({ id: `urn:uuid:${randomUUID()}`, tenantId, dialect, counterPartyId: from.did }, message, { messageId, senderId: from.did });
         const next = admitted.value.denied !== undefined ? machine.send(created, 'termination', { errorDetail: admitted.value.denied }) : machine.send(created, 'start');
         if (!next.ok) return next;
-        const saved = await store.insert(tx, next.value, { ...schedule(true), extra: from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {} });
+        const saved = store.insertAtCommit(tx, next.value, { ...schedule(true), extra: from.bpn !== undefined ? { counterPartyBpn: from.bpn } : {} });
         await audit(tx, `partner:${from.did}`, created);
         return ok({ saved, created: true });
-      }, inRequestOf(from));
+      }, inRequestOf(from)));
       if (!outcome.ok) return outcome;
       if (outcome.value.created) await after(tenantId, undefined, outcome.value.saved);
       return ok({ ack: transferAck(outcome.value.saved.entity), created: outcome.value.created });
@@ -189,7 +189,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
         const initial = machine.startAsConsumer({ id, tenantId, dialect: request.dialect, counterPartyId: agreement.counterPartyId, providerAddress: request.counterPartyAddress, agreementId: agreement.id, format: request.format });
         const sent = machine.send(initial, 'request');
         if (!sent.ok) return sent;
-        const saved = await store.insert(tx, sent.value, {
+        const saved = store.insertAtCommit(tx, sent.value, {
           ...schedule(true),
           extra: { callbackAddresses: request.callbackAddresses ?? [], assetId: agreement.assetId, ...(request.privateProperties !== undefined ? { privateProperties: request.privateProperties } : {}) },
         });

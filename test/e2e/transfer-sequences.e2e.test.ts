@@ -119,6 +119,26 @@ describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
     await both(b, 'COMPLETED');
   });
 
+  it('provider: a transfer request is refused with 400 for an unknown agreement, another participant\'s, or one whose negotiation has ended', async () => {
+    const t = await started();
+    const agreementId = (await find(OEM, t.c))?.entity.agreementId as string;
+    const oem = { did: h.identity.dids.didOf(OEM), credentials: [] };
+    const request = (consumerPid: string, agreement: string) => ({
+      type: 'TransferRequestMessage' as const, consumerPid, agreementId: agreement, format: 'HttpData-PULL', callbackAddress: `${h.cp.dspBase(OEM, '2025-1')}/callback`,
+    });
+    const refusal = async (consumerPid: string, agreement: string, from: { did: string; credentials: [] }) => {
+      const r = await h.cp.transfers.onRequest(SUPPLIER, '2025-1', request(consumerPid, agreement), from);
+      return r.ok ? 'accepted' : `${r.reason}: ${r.message}`;
+    };
+    expect(await refusal('urn:uuid:tp-unknown', 'urn:uuid:no-such-agreement', oem)).toBe('bad-request: unknown agreement urn:uuid:no-such-agreement');
+    expect(await refusal('urn:uuid:tp-stranger', agreementId, { did: 'did:web:intruder.example', credentials: [] })).toBe(`bad-request: unknown agreement ${agreementId}`);
+    // The agreement's negotiation is no longer in force (as if terminated by an operator): no new transfer under it.
+    await h.db.withTenant(SUPPLIER, (tx) => tx.query("UPDATE cp_negotiations SET state = 'TERMINATED' WHERE agreement_id = $1", [agreementId]));
+    expect(await refusal('urn:uuid:tp-ended', agreementId, oem)).toBe(`bad-request: agreement ${agreementId} is not in force`);
+    const made = await h.db.withTenant(SUPPLIER, (tx) => tx.query("SELECT id FROM cp_transfers WHERE consumer_pid LIKE 'urn:uuid:tp-%'"));
+    expect(made).toEqual([]);
+  });
+
   it('TP:03-03 (negative): completion of a suspended transfer is answered 400 with a TransferError', async () => {
     const t = await started();
     await step(OEM, t.c, 'suspension', 'SUSPENDED');

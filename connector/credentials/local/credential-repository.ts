@@ -105,8 +105,9 @@ export async function findSecret(tx: TenantTx, name: string): Promise<string | u
   return rows[0]?.value_enc;
 }
 
-export async function upsertSecret(tx: TenantTx, name: string, valueEnc: string, updatedAt: Date): Promise<void> {
-  await tx.query(
+/** Stores the secret, deferred to COMMIT's round trip (nobody reads its result). */
+export function upsertSecretAtCommit(tx: TenantTx, name: string, valueEnc: string, updatedAt: Date): void {
+  tx.defer(
     `INSERT INTO credential_secrets (tenant_id, name, value_enc, updated_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (tenant_id, name) DO UPDATE SET value_enc = EXCLUDED.value_enc, updated_at = EXCLUDED.updated_at`,
     [tx.tenantId, name, valueEnc, updatedAt.toISOString()]);

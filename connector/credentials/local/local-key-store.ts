@@ -98,7 +98,7 @@ export function createLocalKeyStore(deps: LocalKeyStoreDeps): LocalKeyStore {
 
   async function putSecretIn(tx: TenantTx, name: string, value: string): Promise<void> {
     const dataKey = await dataKeys.dataKey(tx);
-    await repo.upsertSecret(tx, name, seal(dataKey, value, `secret|${tx.tenantId}|${name}`), now());
+    repo.upsertSecretAtCommit(tx, name, seal(dataKey, value, `secret|${tx.tenantId}|${name}`), now());
   }
 
   return {

@@ -6,7 +6,7 @@ import { mintFailure } from '../../../connector/credentials/token-minter';
 import { createContractNegotiationMachine, type ContractNegotiation } from '../../../connector/negotiation/contract-negotiation';
 import { createNegotiationProcessor } from '../../../connector/negotiation/negotiation-processor';
 import { createNegotiationStore, type StoredNegotiation } from '../../../connector/negotiation/negotiation-store';
-import { isConcurrentChange, type Lease } from '../../../connector/negotiation/process-table';
+import { againIfDuplicate, isConcurrentChange, isDuplicateKey, type Lease } from '../../../connector/negotiation/process-table';
 import type { WorkRunner } from '../../../connector/negotiation/work-runner';
 import { createTransferProcessMachine } from '../../../connector/transfer/transfer-process';
 import { createTransferProcessor } from '../../../connector/transfer/transfer-processor';
@@ -142,6 +142,50 @@ describe.each(testEngines())('hand-off on %s', (engine) => {
     expect(isConcurrentChange(new Error('other'))).toBe(false);
     expect((await load(inserted.entity.id)).errorDetail).toBe('saved');
     expect(await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'))).toEqual(auditsBefore);
+  });
+
+  it('insertAtCommit: one deferred INSERT whose derived process equals the row read back; a duplicate key fails the commit with the rest of the transaction', async () => {
+    const pa = processor(recordingClient().client, 'owner-c');
+    const lease = leaseOf(pa);
+    const entity = requesting();
+    const derived = await db.withTenant(TENANT, async (tx) => {
+      const d = store.insertAtCommit(tx, entity, { dueAt: clock.ms, lease, extra: { keep: 3 } });
+      // Deferred: this transaction does not see the row yet.
+      expect(await store.find(tx, entity.id)).toBeUndefined();
+      return d;
+    });
+    const reread = await db.withTenant(TENANT, (tx) => store.find(tx, entity.id));
+    expect(derived).toEqual({ ...reread, lease });
+    expect(await leaseColumns(entity.id)).toEqual([{ lease_owner: 'owner-c', lease_until: lease.until, next_attempt_at: clock.ms, version: derived.version }]);
+
+    // The same id again: the commit fails on the key, and the audit deferred before it rolls back too.
+    const auditsBefore = await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'));
+    const attempt = () => db.withTenant(TENANT, async (tx) => {
+      const existing = await store.find(tx, entity.id, true);
+      if (existing !== undefined) return 'found';
+      tx.defer("INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, prev_hash, hash) VALUES ($1, 999997, 'z', now(), 'a', 'b', 'c', 'p', 'h')", [TENANT]);
+      store.insertAtCommit(tx, { ...entity, errorDetail: 'twin' }, { dueAt: null });
+      return 'inserted';
+    });
+    // A twin that checked before the first one committed: simulated by inserting under a check that cannot see the row.
+    const twin = await db.withTenant(TENANT, async (tx) => {
+      tx.defer("INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, prev_hash, hash) VALUES ($1, 999997, 'z', now(), 'a', 'b', 'c', 'p', 'h')", [TENANT]);
+      store.insertAtCommit(tx, { ...entity, errorDetail: 'twin' }, { dueAt: null });
+    }).catch((err: unknown) => err);
+    expect(isDuplicateKey(twin)).toBe(true);
+    expect(isDuplicateKey(new Error('other'))).toBe(false);
+    expect((await load(entity.id)).errorDetail).toBeUndefined();
+    expect(await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'))).toEqual(auditsBefore);
+
+    // againIfDuplicate: a first run that loses on the key is run once more, and that run finds the row.
+    let runs = 0;
+    const raced = await againIfDuplicate(async () => {
+      runs++;
+      if (runs === 1) throw twin;
+      return attempt();
+    });
+    expect([raced, runs]).toEqual(['found', 2]);
+    await expect(againIfDuplicate(async () => { throw new Error('other fault'); })).rejects.toThrow('other fault');
   });
 
   it('insert and update write the row leased and due; the stored version is the one the processor saves with', async () => {
