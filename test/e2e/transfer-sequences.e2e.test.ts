@@ -1,6 +1,7 @@
 // DSP TCK transfer sequences over loopback HTTP: suspension and resumption by either side, completion, negative cases.
 import { parseExpandedPolicy } from '../../policies/index';
 import type { Catalog } from '../../connector/dsp';
+import type { Participant } from '../../connector/catalog-service/participant';
 import type { TransferCommand } from '../../connector/transfer/transfer-service';
 import { testEngines, type TestDatabase } from '../support/databases';
 import { ASSET, eventually, OEM, closeTwoTenants, openTwoTenants, SUPPLIER, type Harness } from './support/control-plane-harness';
@@ -122,11 +123,11 @@ describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
   it('provider: a transfer request is refused with 400 for an unknown agreement, another participant\'s, or one whose negotiation has ended', async () => {
     const t = await started();
     const agreementId = (await find(OEM, t.c))?.entity.agreementId as string;
-    const oem = { did: h.identity.dids.didOf(OEM), credentials: [] };
+    const oem: Participant = { did: h.identity.dids.didOf(OEM), credentials: [] };
     const request = (consumerPid: string, agreement: string) => ({
       type: 'TransferRequestMessage' as const, consumerPid, agreementId: agreement, format: 'HttpData-PULL', callbackAddress: `${h.cp.dspBase(OEM, '2025-1')}/callback`,
     });
-    const refusal = async (consumerPid: string, agreement: string, from: { did: string; credentials: [] }) => {
+    const refusal = async (consumerPid: string, agreement: string, from: Participant) => {
       const r = await h.cp.transfers.onRequest(SUPPLIER, '2025-1', request(consumerPid, agreement), from);
       return r.ok ? 'accepted' : `${r.reason}: ${r.message}`;
     };
