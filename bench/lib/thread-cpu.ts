@@ -6,8 +6,10 @@ const TICKS_PER_SECOND = 100;
 
 export interface CpuSplit {
   readonly mainThreadMs: number;
-  /** V8 helper threads (GC, compiler) and the libuv thread pool (signatures). */
+  /** V8 helper threads (GC, compiler) and the libuv thread pool (signatures); not the thread `cpuSplit` names apart. */
   readonly otherThreadsMs: number;
+  /** The thread named apart (e.g. a bench client on a worker thread); 0 when none is named. */
+  readonly namedThreadMs: number;
   /** Client backends of a PostgreSQL on this host (its background processes excluded). */
   readonly postgresBackendsMs: number;
 }
@@ -55,14 +57,15 @@ export function cpuSnapshot(): Snapshot | undefined {
   return ticks;
 }
 
-/** The CPU used between two snapshots, in ms per `units` (e.g. per flow). */
-export function cpuSplit(before: Snapshot, after: Snapshot, units: number): CpuSplit {
-  const ms = { main: 0, other: 0, pg: 0 };
+/** The CPU used between two snapshots, in ms per `units` (e.g. per flow); `namedThread` (a Linux thread id) apart. */
+export function cpuSplit(before: Snapshot, after: Snapshot, units: number, namedThread?: string): CpuSplit {
+  const ms = { main: 0, other: 0, pg: 0, named: 0 };
   for (const [key, t] of after) {
     const used = ((t - (before.get(key) ?? 0)) * 1000) / TICKS_PER_SECOND / units;
     if (key === 'main') ms.main += used;
+    else if (namedThread !== undefined && key === `thread:${namedThread}`) ms.named += used;
     else if (key.startsWith('pg:')) ms.pg += used;
     else ms.other += used;
   }
-  return { mainThreadMs: ms.main, otherThreadsMs: ms.other, postgresBackendsMs: ms.pg };
+  return { mainThreadMs: ms.main, otherThreadsMs: ms.other, postgresBackendsMs: ms.pg, namedThreadMs: ms.named };
 }
