@@ -6,7 +6,7 @@ import type { DspDialect } from '../dsp/dialects';
 import type { DataAddress, TransferProcessAck } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
-import { REDONE_IF_LOST, unlessChangedConcurrently, type Lease } from '../negotiation/process-table';
+import { unlessChangedConcurrently, type Lease } from '../negotiation/process-table';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from '../negotiation/work-runner';
 import { deferredStatements, type Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
@@ -126,15 +126,13 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
   async function save(stored: StoredTransfer, next: TransferProcess, dueAt: number | null, lease?: Lease): Promise<StoredTransfer | undefined> {
     // One round trip: the version-checked UPDATE and the audit travel with COMMIT; a row changed meanwhile fails the
     // commit, and this stale result is dropped.
-    // Not durable: a save lost in a database crash is a crash before the save, which the processor survives anyway (the
-    // row is still due, the message is sent again and acknowledged idempotently); durable commits are flushed in order.
     const saved = await unlessChangedConcurrently(deps.db.withTenant(next.tenantId, async (tx) => {
       const s = store.updateAtCommit(tx, stored, next, { dueAt, ...(lease !== undefined ? { lease } : {}) });
       if (next.state !== stored.entity.state) {
         deferAudit(tx, { actor: 'system', action: `transfer.${next.state.toLowerCase()}`, target: `transfer/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
-    }, REDONE_IF_LOST));
+    }));
     if (saved === undefined || saved.entity.state === stored.entity.state) return saved;
     const t = saved.entity;
     if (t.role === 'provider') {
