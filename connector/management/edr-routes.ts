@@ -3,9 +3,9 @@ import { Router, type Request, type Response } from 'express';
 import { fail } from '../common/result';
 import type { ControlPlane } from '../negotiation/control-plane';
 import { callerOf, requireRole, WRITERS } from '../tenancy/caller';
-import { withContext } from './jsonld-body';
+import { createManagementBodyReader, withContext } from './jsonld-body';
 import { sendFailure } from './management-errors';
-import { pageOf, type ManagementControlPlaneDeps } from './negotiation-routes';
+import { querySpecOfBody, type ManagementControlPlaneDeps } from './negotiation-routes';
 
 const EDC_NS = 'https://w3id.org/edc/v0.0.1/ns/';
 const TX_AUTH_NS = 'https://w3id.org/tractusx/auth/';
@@ -27,10 +27,16 @@ export function createEdrRoutes(deps: ManagementControlPlaneDeps & { readonly cp
   const { cp } = deps;
   const tenant = (res: Response) => callerOf(res).tenantId;
 
+  const reader = createManagementBodyReader();
   r.post('/request', async (req: Request, res: Response) => {
-    const p = pageOf(req.body);
-    const rows = await cp.db.withTenant(tenant(res), (tx) => cp.transferStore.list(tx, { role: 'consumer', state: 'STARTED' }, p.offset, p.limit, p.order));
-    res.json(rows.map((s) => withContext({ '@type': 'EndpointDataReferenceEntry', '@id': s.entity.id, transferProcessId: s.entity.id, agreementId: s.entity.agreementId, providerId: s.entity.counterPartyId, ...(typeof s.extra['assetId'] === 'string' ? { assetId: s.extra['assetId'] } : {}), createdAt: s.entity.createdAt })));
+    const spec = await querySpecOfBody(reader, req.body);
+    if (!spec.ok) return sendFailure(res, spec);
+    const rows = await cp.db.withTenant(tenant(res), (tx) => cp.transferStore.queryEdrs(tx, spec.value));
+    if (!rows.ok) return sendFailure(res, rows);
+    res.json(rows.value.map(({ transfer: s, contractNegotiationId }) => withContext({
+      '@type': 'EndpointDataReferenceEntry', '@id': s.entity.id, transferProcessId: s.entity.id, agreementId: s.entity.agreementId, providerId: s.entity.counterPartyId,
+      ...(typeof s.extra['assetId'] === 'string' ? { assetId: s.extra['assetId'] } : {}), ...(contractNegotiationId !== undefined ? { contractNegotiationId } : {}), createdAt: s.entity.createdAt,
+    })));
   });
   r.get('/:id/dataaddress', async (req: Request, res: Response) => {
     const flag = req.query['auto_refresh'];

@@ -94,12 +94,6 @@ export async function querySpecOfBody(reader: ManagementBodyReader, body: unknow
   return node.ok ? querySpecFromNode(node.value) : node;
 }
 
-/** offset/limit/order of an EDC QuerySpec body, without filters (the EDR list). */
-export function pageOf(body: unknown): { offset: number; limit: number; order: 'ASC' | 'DESC' } {
-  const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d);
-  return { offset: n(field(body, 'offset'), 0), limit: Math.min(1000, n(field(body, 'limit'), 50)), order: field(body, 'sortOrder') === 'DESC' ? 'DESC' : 'ASC' };
-}
-
 export function negotiationJson(n: ContractNegotiation, extra: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return withContext({
     '@type': 'ContractNegotiation', '@id': n.id, type: n.role === 'provider' ? 'PROVIDER' : 'CONSUMER', protocol: DIALECT_INFO[n.dialect].protocol,

@@ -79,12 +79,14 @@ interface ProcessRow {
  */
 export async function queryProcesses<T>(
   tx: TenantTx, table: 'cp_negotiations' | 'cp_transfers', fields: SqlFieldMap, spec: QuerySpec, fromRecord: (record: unknown) => T,
+  /** A fixed condition ANDed to the client's (constants only, never client input). */
+  fixed = 'TRUE',
 ): Promise<Result<StoredProcess<T>[]>> {
   const params = sqlParams([tx.tenantId]);
   const sql = toSql(spec, fields, params, 'id', ['created_at']);
   if (!sql.ok) return sql;
   const rows = await tx.query<ProcessRow>(
-    `SELECT record, version, extra FROM ${table} WHERE tenant_id = $1 AND ${sql.value.where} ORDER BY ${sql.value.orderBy} ${sql.value.page}`,
+    `SELECT record, version, extra FROM ${table} WHERE tenant_id = $1 AND ${fixed} AND ${sql.value.where} ORDER BY ${sql.value.orderBy} ${sql.value.page}`,
     params.values,
   );
   return ok(rows.map((r) => ({

@@ -2,7 +2,7 @@
 import type { SecretBox } from '../credentials/local/local-key-store';
 import type { TokenBinding } from '../credentials/token-minter';
 import type { DataAddress } from '../dsp/messages';
-import type { Result } from '../common/result';
+import { ok, type Result } from '../common/result';
 import { columnFieldMap, type QuerySpec, type SqlFieldMap } from '../management/query-spec';
 import { queryProcesses } from '../negotiation/negotiation-store';
 import { createProcessTable, type ProcessTable, type StoredProcess } from '../negotiation/process-table';
@@ -39,7 +39,15 @@ export interface TransferStore extends ProcessTable<TransferProcess> {
    * {@link TRANSFER_QUERY_FIELDS}); default order created_at, id. `bad-request` naming an unknown field.
    */
   query(tx: TenantTx, spec: QuerySpec): Promise<Result<StoredTransfer[]>>;
+  /**
+   * A page of the tenant's EDR entries (its STARTED consumer transfers, whose EDRs it holds) matching an EDC QuerySpec
+   * over {@link EDR_QUERY_FIELDS}, each with the negotiation of its agreement.
+   */
+  queryEdrs(tx: TenantTx, spec: QuerySpec): Promise<Result<{ readonly transfer: StoredTransfer; readonly contractNegotiationId?: string }[]>>;
 }
+
+/** The asset of a transfer: the consumer's record, or else its agreement's asset. */
+const TRANSFER_ASSET_SQL = "COALESCE(extra->>'assetId', (SELECT a.asset_id FROM cp_agreements a WHERE a.tenant_id = cp_transfers.tenant_id AND a.id = cp_transfers.agreement_id))";
 
 /**
  * Transfer query fields as the management API shows them: `type` is CONSUMER/PROVIDER, `correlationId` the
@@ -49,7 +57,7 @@ export const TRANSFER_QUERY_FIELDS: SqlFieldMap = columnFieldMap({
   id: { column: 'id', aliases: ['@id'] },
   state: { column: 'state' },
   type: { column: 'upper(role)' },
-  assetId: { column: "COALESCE(extra->>'assetId', (SELECT a.asset_id FROM cp_agreements a WHERE a.tenant_id = cp_transfers.tenant_id AND a.id = cp_transfers.agreement_id))", nullable: true },
+  assetId: { column: TRANSFER_ASSET_SQL, nullable: true },
   contractId: { column: 'agreement_id', aliases: ['contractAgreementId'] },
   counterPartyId: { column: 'counter_party_id' },
   counterPartyAddress: { column: 'counter_party_address' },
@@ -57,6 +65,16 @@ export const TRANSFER_QUERY_FIELDS: SqlFieldMap = columnFieldMap({
   transferType: { column: 'format' },
   createdAt: { column: 'created_at', numeric: true },
   stateTimestamp: { column: 'state_timestamp', numeric: true },
+});
+
+/** EDR entry query fields, named as EDC's `EndpointDataReferenceEntry` shows them. */
+export const EDR_QUERY_FIELDS: SqlFieldMap = columnFieldMap({
+  transferProcessId: { column: 'id', aliases: ['@id', 'id'] },
+  agreementId: { column: 'agreement_id', aliases: ['contractId'] },
+  assetId: { column: TRANSFER_ASSET_SQL, nullable: true },
+  providerId: { column: 'counter_party_id' },
+  contractNegotiationId: { column: '(SELECT a.negotiation_id FROM cp_agreements a WHERE a.tenant_id = cp_transfers.tenant_id AND a.id = cp_transfers.agreement_id)', nullable: true },
+  createdAt: { column: 'created_at', numeric: true },
 });
 
 function transferOf(record: unknown): TransferProcess {
@@ -119,6 +137,18 @@ export function createTransferStore(): TransferStore {
     },
     query(tx, spec) {
       return queryProcesses(tx, 'cp_transfers', TRANSFER_QUERY_FIELDS, spec, transferOf);
+    },
+    async queryEdrs(tx, spec) {
+      const page = await queryProcesses(tx, 'cp_transfers', EDR_QUERY_FIELDS, spec, transferOf, "role = 'consumer' AND state = 'STARTED'");
+      if (!page.ok) return page;
+      const agreementIds = [...new Set(page.value.map((s) => s.entity.agreementId))];
+      const rows = agreementIds.length === 0 ? [] : await tx.query<{ id: string; negotiation_id: string }>(
+        'SELECT id, negotiation_id FROM cp_agreements WHERE tenant_id = $1 AND id = ANY($2::text[])', [tx.tenantId, agreementIds]);
+      const negotiationOf = new Map(rows.map((r) => [r.id, r.negotiation_id]));
+      return ok(page.value.map((transfer) => {
+        const contractNegotiationId = negotiationOf.get(transfer.entity.agreementId);
+        return { transfer, ...(contractNegotiationId !== undefined ? { contractNegotiationId } : {}) };
+      }));
     },
   };
 }

@@ -1,4 +1,4 @@
-// EDC QuerySpec filters on contractnegotiations / contractagreements / transferprocesses `/request`, through the runtime.
+// EDC QuerySpec filters on contractnegotiations / contractagreements / transferprocesses / edrs `/request`, through the runtime.
 import { testEngines } from '../support/databases';
 import { call, startTestRuntime, type TestRuntime } from '../support/runtime';
 import { dspBase, EDC, managementOf, negotiateAndStart, onboard, publishPcf, waitState, type Api } from '../e2e/support/runtime-flow-steps';
@@ -90,6 +90,32 @@ describe.each(testEngines())('management process queries through the runtime on 
     const both = await query(sup, 'transferprocesses', { '@context': EDC, sortField: 'state', filterExpression: [{ operandLeft: 'type', operator: '=', operandRight: 'PROVIDER' }] });
     expect(both.map((t) => t.state)).toEqual(['STARTED', 'TERMINATED']);
     expect(await query(oem2, 'transferprocesses', where('id', '=', flows[0].transferId))).toEqual([]);
+  });
+
+  it('lists EDR entries (STARTED consumer transfers) filtered by agreement, asset, provider, negotiation and transfer id', async () => {
+    const supplierDid = ((await call(rt.baseUrl, 'GET', '/tenants/supplier/did.json')).body as { id: string }).id;
+    // The oem's only transfer has ended, so it holds no EDR; the provider side never lists any.
+    expect(await query(oem, 'edrs', { '@context': EDC, '@type': 'QuerySpec' })).toEqual([]);
+    expect(await query(sup, 'edrs', {})).toEqual([]);
+    const [t] = [flows[1]];
+    const all = await query(oem2, 'edrs', { '@context': EDC, '@type': 'QuerySpec' });
+    expect(all).toEqual([expect.objectContaining({
+      '@type': 'EndpointDataReferenceEntry', '@id': t.transferId, transferProcessId: t.transferId, agreementId: t.agreementId,
+      contractNegotiationId: t.negotiationId, assetId: 'pcf-exchange', providerId: supplierDid,
+    })]);
+    for (const [field, value] of [['agreementId', t.agreementId], ['contractId', t.agreementId], ['edc:assetId', 'pcf-exchange'], ['providerId', supplierDid],
+      ['contractNegotiationId', t.negotiationId], ['transferProcessId', t.transferId], ['@id', t.transferId]] as const) {
+      expect([field, ids(await query(oem2, 'edrs', where(field, '=', value)))]).toEqual([field, [t.transferId]]);
+    }
+    expect(await query(oem2, 'edrs', where('agreementId', '=', flows[0].agreementId))).toEqual([]);
+    expect(await query(oem2, 'edrs', where('createdAt', '>', Date.now() + 60_000))).toEqual([]);
+    expect(await query(oem2, 'edrs', { '@context': EDC, offset: 1 })).toEqual([]);
+    const unknown = await oem2('POST', '/edrs/request', where('state', '=', 'STARTED'));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toEqual([expect.objectContaining({ type: 'BadRequest', path: 'filterExpression[0].operandLeft', invalidValue: 'state' })]);
+    const limit = await oem2('POST', '/edrs/request', { '@context': EDC, limit: 0 });
+    expect(limit.status).toBe(400);
+    expect(limit.body).toEqual([expect.objectContaining({ type: 'BadRequest', path: 'limit' })]);
   });
 
   it('answers unknown fields and operators with a 400 in the EDC error format', async () => {
