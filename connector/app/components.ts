@@ -14,6 +14,7 @@ import { createCatalogDataRouter } from '../management/catalog-routes';
 import { createCatalogRequestRoutes } from '../management/catalog-request-routes';
 import { createEventsModule, composeSinks } from '../events/events-module';
 import { createEdrRoutes } from '../management/edr-routes';
+import { createSecretRoutes, isSecretId, managementSecretName } from '../management/secret-routes';
 import { createAgreementRoutes, createNegotiationRoutes } from '../management/negotiation-routes';
 import { createTransferRoutes } from '../management/transfer-routes';
 import { createCallbackDispatcher } from '../negotiation/control-plane-events';
@@ -110,7 +111,10 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       revokeTokens: async (tenantId, transferId) => void (await credentials.minter.revokeTransferTokens?.(tenantId, transferId)),
       vault: createSecretBoxEdrVault(keyStore), didOf: (t) => identity.components.dids.didOf(t),
       resolveDid: (id, tenantId) => identity.bpnDirectory.didOf(id, tenantId),
-      events: composeSinks(createCallbackDispatcher({ http, now, onError: (message) => cpLog.warn('callback delivery failed', { reason: message }) }), events.sink),
+      events: composeSinks(createCallbackDispatcher({
+        http, now, secrets: { get: (tenantId, id) => (isSecretId(id) ? keyStore.getSecret(tenantId, managementSecretName(id)) : Promise.resolve(undefined)) },
+        onError: (message) => cpLog.warn('callback delivery failed', { reason: message }),
+      }), events.sink),
       edrRefresh: {
         createClientToken: (tenantId, providerDid, accessToken) => identity.components.siTokens.create(tenantId, providerDid, { token: accessToken }),
         verifyClientToken: async (tenantId, jwt) => {
@@ -146,6 +150,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
   controlPlaneRoutes.use('/contractagreements', createAgreementRoutes(mgmt));
   controlPlaneRoutes.use('/transferprocesses', createTransferRoutes(mgmt));
   controlPlaneRoutes.use('/edrs', createEdrRoutes(mgmt));
+  controlPlaneRoutes.use('/secrets', createSecretRoutes({ secrets: keyStore }));
 
   return {
     publicRouters: [

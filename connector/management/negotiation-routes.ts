@@ -13,6 +13,7 @@ import { asPolicy } from '../negotiation/negotiation-service';
 import { callerOf, requireRole, WRITERS } from '../tenancy/caller';
 import { createManagementBodyReader, idResponse, withContext, type ManagementBodyReader } from './jsonld-body';
 import { sendFailure } from './management-errors';
+import { isSecretId } from './secret-routes';
 import { querySpec, querySpecFromNode, type QuerySpec } from './query-spec';
 
 const EDC_NS = 'https://w3id.org/edc/v0.0.1/ns/';
@@ -74,12 +75,28 @@ export function dspTarget(body: unknown, opts: AddressOptions): Result<{ address
   return dialect.ok ? ok({ address: address.value, dialect: dialect.value }) : dialect;
 }
 
-/** The body's `callbackAddresses`, each URI checked like a counter-party address. */
+/** An HTTP header name (RFC 9110 token) that is not one the client itself sets. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'accept', 'accept-encoding', 'user-agent']);
+
+/**
+ * The body's `callbackAddresses`, each URI checked like a counter-party address; `authKey` and `authCodeId` come
+ * together, as a header name and the id of a management secret.
+ */
 export function checkedCallbacks(body: unknown, opts: AddressOptions): Result<CallbackAddress[]> {
   const callbacks = parseCallbackAddresses(field(body, 'callbackAddresses'));
   for (const cb of callbacks) {
     const checked = checkAddress(cb.uri, 'callbackAddresses.uri', opts);
     if (!checked.ok) return checked;
+    if ((cb.authKey === undefined) !== (cb.authCodeId === undefined)) {
+      return fail('bad-request', 'callbackAddresses: authKey and authCodeId go together', [{ path: 'callbackAddresses.authCodeId', message: 'authKey and authCodeId go together' }]);
+    }
+    if (cb.authKey !== undefined && (!HEADER_NAME.test(cb.authKey) || RESERVED_HEADERS.has(cb.authKey.toLowerCase()))) {
+      return fail('bad-request', 'callbackAddresses.authKey must be a header name the client does not set itself', [{ path: 'callbackAddresses.authKey', message: 'invalid header name', invalidValue: cb.authKey }]);
+    }
+    if (cb.authCodeId !== undefined && !isSecretId(cb.authCodeId)) {
+      return fail('bad-request', 'callbackAddresses.authCodeId must be a secret id', [{ path: 'callbackAddresses.authCodeId', message: 'invalid secret id', invalidValue: cb.authCodeId }]);
+    }
   }
   return ok(callbacks);
 }

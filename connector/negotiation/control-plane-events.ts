@@ -1,14 +1,16 @@
 // Process events for EDC-style callbackAddresses (webhooks): event names, envelopes and a best-effort HTTP dispatcher.
 import { randomUUID } from 'node:crypto';
 import type { OutboundHttpClient } from '../common/outbound-http';
+import { fail, ok, type Result } from '../common/result';
 
 /** An EDC `CallbackAddress` as given in management requests. */
 export interface CallbackAddress {
   readonly uri: string;
   readonly events: readonly string[];
   readonly transactional?: boolean;
-  /** Header name for `authCodeId`'s value (the secret itself is not supported; see docs). */
+  /** Header that carries the secret `authCodeId` names (EDC: resolved from the vault on each delivery). */
   readonly authKey?: string;
+  /** Id of a management secret (`/management/v3/secrets`) of the tenant. */
   readonly authCodeId?: string;
 }
 
@@ -68,15 +70,37 @@ export function parseCallbackAddresses(value: unknown): CallbackAddress[] {
   return out;
 }
 
-/** POSTs `{id, at, payload, type}` to every callback whose events prefix-match the event name (EDC semantics). */
-export function createCallbackDispatcher(deps: { readonly http: OutboundHttpClient; readonly now: () => Date; readonly onError?: (message: string) => void }): ProcessEventSink {
+/** The secrets callbacks name (`authCodeId`): the tenant's management secrets. */
+export interface CallbackSecrets {
+  get(tenantId: string, authCodeId: string): Promise<string | undefined>;
+}
+
+/**
+ * POSTs `{id, at, payload, type}` to every callback whose events prefix-match the event name (EDC semantics). A
+ * callback with `authKey` and `authCodeId` gets the secret `authCodeId` names in the `authKey` header; when that secret
+ * does not exist the event is not sent there (the failure is reported, never the secret).
+ */
+export function createCallbackDispatcher(deps: {
+  readonly http: OutboundHttpClient;
+  readonly now: () => Date;
+  readonly secrets?: CallbackSecrets;
+  readonly onError?: (message: string) => void;
+}): ProcessEventSink {
+  async function headersFor(tenantId: string, cb: CallbackAddress): Promise<Result<Record<string, string>>> {
+    if (cb.authKey === undefined || cb.authCodeId === undefined) return ok({});
+    const secret = await deps.secrets?.get(tenantId, cb.authCodeId).catch(() => undefined);
+    return secret === undefined ? fail('not-found', `secret ${cb.authCodeId} (authCodeId) not found`) : ok({ [cb.authKey]: secret });
+  }
   return {
     emit(event) {
       for (const cb of event.callbackAddresses) {
         if (!cb.events.some((e) => event.name === e || event.name.startsWith(`${e}.`))) continue;
         const envelope = { id: randomUUID(), at: deps.now().getTime(), payload: event.payload, type: event.type };
-        void deps.http.requestJson({ url: cb.uri, method: 'POST', json: envelope, timeoutMs: 5000 }).then((r) => {
-          if (!r.ok) deps.onError?.(`callback ${event.type} to ${new URL(cb.uri).host} failed: ${r.reason}`);
+        const host = new URL(cb.uri).host;
+        void headersFor(event.tenantId, cb).then(async (headers) => {
+          if (!headers.ok) return deps.onError?.(`callback ${event.type} to ${host} not sent: ${headers.message}`);
+          const r = await deps.http.requestJson({ url: cb.uri, method: 'POST', json: envelope, headers: headers.value, timeoutMs: 5000 });
+          if (!r.ok) deps.onError?.(`callback ${event.type} to ${host} failed: ${r.reason}`);
         });
       }
     },

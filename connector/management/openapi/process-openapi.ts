@@ -31,7 +31,7 @@ const read = (tag: string, summary: string, schema: JsonSchema) => ({
 const reason = body({ type: 'object', properties: { '@context': {}, reason: { type: 'string' } } }, false);
 const policyBody = body({ type: 'object', required: ['policy'], properties: { '@context': {}, policy: { type: 'object', description: 'ODRL offer/policy' } } });
 
-/** `/catalog`, `/contractnegotiations`, `/contractagreements`, `/transferprocesses` and `/edrs`. */
+/** `/catalog`, `/contractnegotiations`, `/contractagreements`, `/transferprocesses`, `/edrs` and `/secrets`. */
 export function controlPlaneOpenApi(): OpenApiFragment {
   const N = 'Contract negotiations';
   const T = 'Transfer processes';
@@ -42,6 +42,7 @@ export function controlPlaneOpenApi(): OpenApiFragment {
       { name: 'Contract agreements', description: 'agreements of finalized negotiations' },
       { name: T, description: 'EDC transfer processes (HttpData-PULL): start, query, terminate, suspend, resume, complete' },
       { name: 'EDRs', description: 'endpoint data references of started transfers (Tractus-X EDR API)' },
+      { name: 'Secrets', description: "the tenant's named secrets, sealed with its data key; webhooks send one as authKey header (authCodeId)" },
     ],
     paths: {
       '/catalog/request': { post: { tags: ['Catalog'], summary: 'request a catalog over DSP', requestBody: body(ref('CatalogRequest')), responses: { 200: ok('the DCAT catalog', { type: 'object' }), ...errors(400, 401, 502) } } },
@@ -76,6 +77,15 @@ export function controlPlaneOpenApi(): OpenApiFragment {
       },
       '/edrs/{id}/refresh': { parameters: [idParam], post: { tags: ['EDRs'], summary: 'refresh the token now (refresh-token grant at the provider)', responses: { 200: ok('new data address', ref('DataAddress')), ...errors(401, 403, 404, 502) } } },
       '/edrs/{id}': { parameters: [idParam], delete: { tags: ['EDRs'], summary: 'forget an EDR', responses: { ...noContent, ...errors(401, 403, 404) } } },
+      '/secrets': {
+        post: { tags: ['Secrets'], summary: 'store a secret (admins; callbackAddresses name it as authCodeId)', requestBody: body(ref('Secret')), responses: { 200: ok('stored', ref('IdResponse')), ...errors(400, 401, 403, 409) } },
+        put: { tags: ['Secrets'], summary: 'replace the value of a secret (admins)', requestBody: body(ref('Secret')), responses: { ...noContent, ...errors(400, 401, 403, 404) } },
+      },
+      '/secrets/{id}': {
+        parameters: [idParam],
+        get: { tags: ['Secrets'], summary: 'read a secret, value included (admins)', responses: { 200: ok('found', ref('Secret')), ...errors(401, 403, 404) } },
+        delete: { tags: ['Secrets'], summary: 'delete a secret (admins)', responses: { ...noContent, ...errors(401, 403, 404) } },
+      },
     },
     schemas: {
       CatalogRequest: { type: 'object', required: ['counterPartyAddress', 'protocol'], properties: { '@context': {}, '@type': { const: 'CatalogRequest' }, counterPartyAddress: { type: 'string', format: 'uri' }, counterPartyId: { type: 'string', description: 'DID or BPNL' }, protocol: { enum: ['dataspace-protocol-http:2025-1', 'dataspace-protocol-http:2024/1', 'dataspace-protocol-http'] }, querySpec: ref('QuerySpec') } },
@@ -86,6 +96,7 @@ export function controlPlaneOpenApi(): OpenApiFragment {
       ContractAgreement: { type: 'object', properties: { '@type': { const: 'ContractAgreement' }, '@id': { type: 'string' }, assetId: { type: 'string' }, providerId: { type: 'string' }, consumerId: { type: 'string' }, contractSigningDate: { type: 'integer', description: 'epoch seconds' }, policy: { type: 'object' } } },
       TransferRequest: { type: 'object', required: ['contractId', 'counterPartyAddress', 'protocol', 'transferType'], properties: { '@context': {}, '@type': { const: 'TransferRequest' }, contractId: { type: 'string' }, counterPartyAddress: { type: 'string', format: 'uri' }, protocol: { type: 'string' }, transferType: { type: 'string', examples: ['HttpData-PULL'] }, dataDestination: { type: 'object' }, callbackAddresses: { type: 'array', items: { type: 'object' } } } },
       TransferProcess: { type: 'object', properties: { '@type': { const: 'TransferProcess' }, '@id': { type: 'string' }, type: { enum: ['CONSUMER', 'PROVIDER'] }, state: { type: 'string' }, contractId: { type: 'string' }, assetId: { type: 'string' }, correlationId: { type: 'string' }, errorDetail: { type: 'string' }, createdAt: { type: 'integer' } } },
+      Secret: { type: 'object', required: ['@id', 'value'], properties: { '@context': {}, '@type': { const: 'Secret' }, '@id': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }, value: { type: 'string' } } },
       EdrEntry: { type: 'object', properties: { '@id': { type: 'string' }, transferProcessId: { type: 'string' }, agreementId: { type: 'string' }, contractNegotiationId: { type: 'string' }, assetId: { type: 'string' }, providerId: { type: 'string' }, createdAt: { type: 'integer' } } },
       DataAddress: { type: 'object', properties: { '@type': { const: 'DataAddress' }, endpoint: { type: 'string' }, authorization: { type: 'string' }, authType: { const: 'bearer' }, 'tx-auth:refreshToken': { type: 'string' }, 'tx-auth:refreshEndpoint': { type: 'string' }, 'tx-auth:expiresIn': { type: 'string' } } },
     },

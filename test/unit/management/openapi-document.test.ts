@@ -22,6 +22,7 @@ post /contractagreements/request|get /contractagreements/{id}|get /contractagree
 post /transferprocesses|post /transferprocesses/request|get /transferprocesses/{id}|get /transferprocesses/{id}/state
 post /transferprocesses/{id}/terminate|post /transferprocesses/{id}/suspend|post /transferprocesses/{id}/resume|post /transferprocesses/{id}/complete
 post /edrs/request|get /edrs/{id}/dataaddress|post /edrs/{id}/refresh|delete /edrs/{id}
+post /secrets|put /secrets|get /secrets/{id}|delete /secrets/{id}
 post /footprints|get /footprints|get /footprints/{id}|put /footprints/{id}|delete /footprints/{id}
 get /footprint-requests|get /footprint-requests/{id}|post /footprint-requests/{id}/fulfil|post /footprint-requests/{id}/reject
 get /pact/settings|put /pact/settings|post /pact/clients|get /pact/clients|delete /pact/clients/{id}
