@@ -51,17 +51,17 @@ export function createSecretRoutes(deps: { readonly secrets: SecretBox }): Route
   r.post('/', async (req: Request, res: Response) => {
     const s = await secretOf(req.body);
     if (!s.ok) return sendFailure(res, s);
-    const name = managementSecretName(s.value.id);
-    if ((await deps.secrets.getSecret(tenant(res), name)) !== undefined) return sendFailure(res, fail('conflict', `secret ${s.value.id} already exists`));
-    await deps.secrets.putSecret(tenant(res), name, s.value.value);
+    if (!(await deps.secrets.putSecretIf(tenant(res), managementSecretName(s.value.id), s.value.value, 'create'))) {
+      return sendFailure(res, fail('conflict', `secret ${s.value.id} already exists`));
+    }
     res.json(idResponse(s.value.id, Date.now()));
   });
   r.put('/', async (req: Request, res: Response) => {
     const s = await secretOf(req.body);
     if (!s.ok) return sendFailure(res, s);
-    const name = managementSecretName(s.value.id);
-    if ((await deps.secrets.getSecret(tenant(res), name)) === undefined) return sendFailure(res, fail('not-found', `secret ${s.value.id} not found`));
-    await deps.secrets.putSecret(tenant(res), name, s.value.value);
+    if (!(await deps.secrets.putSecretIf(tenant(res), managementSecretName(s.value.id), s.value.value, 'replace'))) {
+      return sendFailure(res, fail('not-found', `secret ${s.value.id} not found`));
+    }
     res.status(204).end();
   });
   r.get('/:id', async (req: Request, res: Response) => {

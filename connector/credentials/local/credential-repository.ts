@@ -113,6 +113,18 @@ export function upsertSecretAtCommit(tx: TenantTx, name: string, valueEnc: strin
     [tx.tenantId, name, valueEnc, updatedAt.toISOString()]);
 }
 
+/** Inserts the secret if absent (`create`) or updates it if present (`replace`); true when a row was written. */
+export async function writeSecretIf(tx: TenantTx, name: string, valueEnc: string, updatedAt: Date, when: 'create' | 'replace'): Promise<boolean> {
+  const rows = when === 'create'
+    ? await tx.query(
+      `INSERT INTO credential_secrets (tenant_id, name, value_enc, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, name) DO NOTHING RETURNING name`, [tx.tenantId, name, valueEnc, updatedAt.toISOString()])
+    : await tx.query(
+      'UPDATE credential_secrets SET value_enc = $3, updated_at = $4 WHERE tenant_id = $1 AND name = $2 RETURNING name',
+      [tx.tenantId, name, valueEnc, updatedAt.toISOString()]);
+  return rows.length > 0;
+}
+
 export async function deleteSecret(tx: TenantTx, name: string): Promise<boolean> {
   const rows = await tx.query('DELETE FROM credential_secrets WHERE tenant_id = $1 AND name = $2 RETURNING name', [tx.tenantId, name]);
   return rows.length > 0;

@@ -16,6 +16,8 @@ export interface SecretBox {
   putSecretIn(tx: TenantTx, name: string, value: string): Promise<void>;
   /** The decrypted secret, or undefined when absent. */
   getSecret(tenantId: string, name: string): Promise<string | undefined>;
+  /** Stores `name` only if it is absent (`create`) or only if it is present (`replace`), atomically; true when stored. */
+  putSecretIf(tenantId: string, name: string, value: string, when: 'create' | 'replace'): Promise<boolean>;
   /** Deletes `name`; true when it existed. */
   deleteSecret(tenantId: string, name: string): Promise<boolean>;
 }
@@ -147,6 +149,13 @@ export function createLocalKeyStore(deps: LocalKeyStoreDeps): LocalKeyStore {
     async putSecret(tenantId, name, value) {
       checkSecretName(name);
       await deps.db.withTenant(tenantId, (tx) => putSecretIn(tx, name, value));
+    },
+    async putSecretIf(tenantId, name, value, when) {
+      checkSecretName(name);
+      return deps.db.withTenant(tenantId, async (tx) => {
+        const dataKey = await dataKeys.dataKey(tx);
+        return repo.writeSecretIf(tx, name, seal(dataKey, value, `secret|${tenantId}|${name}`), now(), when);
+      });
     },
     putSecretIn: (tx, name, value) => {
       checkSecretName(name);

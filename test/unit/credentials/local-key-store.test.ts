@@ -58,6 +58,22 @@ describe('local key store (PostgreSQL scratch schema)', () => {
     await expect(store.putSecret('tenant-b', '../etc', 'x')).rejects.toThrow(/secret name/);
   });
 
+  it('secret box: create only when absent, replace only when present, atomically', async () => {
+    expect(await store.putSecretIf('tenant-b', 'user/hook', 'first', 'replace')).toBe(false);
+    expect(await store.getSecret('tenant-b', 'user/hook')).toBeUndefined();
+    expect(await store.putSecretIf('tenant-b', 'user/hook', 'first', 'create')).toBe(true);
+    expect(await store.putSecretIf('tenant-b', 'user/hook', 'second', 'create')).toBe(false);
+    expect(await store.getSecret('tenant-b', 'user/hook')).toBe('first');
+    expect(await store.putSecretIf('tenant-b', 'user/hook', 'second', 'replace')).toBe(true);
+    expect(await store.getSecret('tenant-b', 'user/hook')).toBe('second');
+    // Concurrent creates: exactly one wins, and its value is the one stored.
+    const values = ['a', 'b', 'c', 'd'];
+    const won = await Promise.all(values.map((v) => store.putSecretIf('tenant-b', 'user/race', v, 'create')));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await store.getSecret('tenant-b', 'user/race')).toBe(values[won.indexOf(true)]);
+    await expect(store.putSecretIf('tenant-b', '../x', 'v', 'create')).rejects.toThrow(/secret name/);
+  });
+
   it('row-level security hides another tenant\'s rows and refuses writing them', async () => {
     const seen = await db.withTenant('tenant-b', (tx) => tx.query<{ tenant_id: string }>('SELECT tenant_id FROM credential_signing_keys'));
     expect(seen.every((r) => r.tenant_id === 'tenant-b')).toBe(true);
