@@ -34,8 +34,9 @@ describe.each(testEngines())('management secrets and authenticated webhooks on %
   }, 60_000);
 
   afterAll(async () => {
-    sink?.close();
     await rt?.close();
+    sink?.closeAllConnections();
+    await new Promise((done) => sink?.close(done));
   });
 
   const secret = (id: string, value: string) => ({ '@context': EDC, '@type': 'Secret', '@id': id, value });
