@@ -1,8 +1,7 @@
 // Concurrent twins of one initial DSP request (same consumerPid, each with its own token) create one process and get one answer.
-import { parseExpandedPolicy, serializePolicy, type Policy } from '../../policies/index';
-import type { Catalog } from '../../connector/dsp';
+import type { Policy } from '../../policies/index';
 import { testEngines, type TestDatabase } from '../support/databases';
-import { ASSET, OEM, closeTwoTenants, openTwoTenants, SUPPLIER, type Harness } from './support/control-plane-harness';
+import { closeTwoTenants, contractRequestBody, OEM, openTwoTenants, SUPPLIER, supplierOffer, type Harness } from './support/control-plane-harness';
 
 describe.each(testEngines())('concurrent initial DSP requests on %s', (engine) => {
   let db: TestDatabase;
@@ -13,22 +12,15 @@ describe.each(testEngines())('concurrent initial DSP requests on %s', (engine) =
 
   beforeAll(async () => {
     ({ db, h, supplierDid, dsp } = await openTwoTenants(engine));
-    const r = await h.cp.client.send({ tenantId: OEM, counterPartyId: supplierDid, baseUrl: dsp, path: '/catalog/request', dialect: '2025-1', message: { type: 'CatalogRequestMessage' }, expect: 'Catalog' });
-    if (!r.ok) throw new Error(r.message);
-    const p = parseExpandedPolicy((r.value as Catalog).dataset.find((d) => d.id === ASSET)?.hasPolicy[0]);
-    if (!p.ok) throw new Error(p.message);
-    offer = { ...p.value, target: ASSET };
+    offer = await supplierOffer(h, supplierDid, dsp);
   }, 60_000);
 
   afterAll(() => closeTwoTenants(h, db));
 
-  const contractRequest = (consumerPid: string) => JSON.stringify(h.codec.encode(
-    { type: 'ContractRequestMessage', consumerPid, callbackAddress: `${h.cp.dspBase(OEM, '2025-1')}/callback`, offer: serializePolicy(offer, 'dsp-2025-1') }, '2025-1'));
-
   it('answers both twins with the one negotiation they created, never with a fault', async () => {
     for (let i = 0; i < 6; i++) {
       const consumerPid = `urn:uuid:twin-${engine}-${i}`;
-      const body = contractRequest(consumerPid);
+      const body = contractRequestBody(h, offer, consumerPid);
       const auths = await Promise.all([0, 1].map(() => h.identity.dcp.authorizationFor(OEM, supplierDid)));
       const answers = await Promise.all(auths.map(async (authorization) => {
         const res = await fetch(`${dsp}/negotiations/request`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });

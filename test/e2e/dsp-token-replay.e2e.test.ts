@@ -1,8 +1,7 @@
 // A DSP request's SI-token id is recorded in the transaction of its effects: a replay is refused on every endpoint and changes nothing.
-import { parseExpandedPolicy, serializePolicy, type Policy } from '../../policies/index';
-import type { Catalog } from '../../connector/dsp';
+import type { Policy } from '../../policies/index';
 import { testEngines, type TestDatabase } from '../support/databases';
-import { ASSET, eventually, OEM, closeTwoTenants, openTwoTenants, SUPPLIER, type Harness } from './support/control-plane-harness';
+import { closeTwoTenants, contractRequestBody, eventually, OEM, openTwoTenants, SUPPLIER, supplierOffer, type Harness } from './support/control-plane-harness';
 
 describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) => {
   let db: TestDatabase;
@@ -13,12 +12,7 @@ describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) 
 
   beforeAll(async () => {
     ({ db, h, supplierDid, dsp } = await openTwoTenants(engine));
-    const r = await h.cp.client.send({ tenantId: OEM, counterPartyId: supplierDid, baseUrl: dsp, path: '/catalog/request', dialect: '2025-1', message: { type: 'CatalogRequestMessage' }, expect: 'Catalog' });
-    if (!r.ok) throw new Error(r.message);
-    const ds = (r.value as Catalog).dataset.find((d) => d.id === ASSET);
-    const p = parseExpandedPolicy(ds?.hasPolicy[0]);
-    if (!p.ok) throw new Error(p.message);
-    offer = { ...p.value, target: ASSET };
+    offer = await supplierOffer(h, supplierDid, dsp);
   }, 60_000);
 
   afterAll(() => closeTwoTenants(h, db));
@@ -37,8 +31,7 @@ describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) 
     audit: (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log'))[0]?.n,
   }));
 
-  const contractRequest = (consumerPid: string) => JSON.stringify(h.codec.encode(
-    { type: 'ContractRequestMessage', consumerPid, callbackAddress: `${h.cp.dspBase(OEM, '2025-1')}/callback`, offer: serializePolicy(offer, 'dsp-2025-1') }, '2025-1'));
+  const contractRequest = (consumerPid: string) => contractRequestBody(h, offer, consumerPid);
 
   const post = (path: string, authorization: string, body: string) =>
     fetch(`${dsp}${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });

@@ -5,12 +5,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { createDspFastRoutes } from '../../../connector/dsp/http/dsp-fast-routes';
 import { createFastLane } from '../../../connector/http/fast-lane';
 import { createMetrics } from '../../../connector/observability/metrics';
-import { parsePolicyDefinition, pcfAccessPolicy, pcfUsagePolicy, type Policy } from '../../../policies/index';
+import { parseExpandedPolicy, parsePolicyDefinition, pcfAccessPolicy, pcfUsagePolicy, serializePolicy, type Policy } from '../../../policies/index';
 import { createInMemoryCatalogSource, type InMemoryCatalogData } from '../../../connector/catalog-service/catalog-source';
 import { createOutboundHttpClient, type OutboundHttpClient } from '../../../connector/common/outbound-http';
 import { createLocalKeyStore, type LocalKeyStore } from '../../../connector/credentials/local/local-key-store';
 import { createLocalTokenMinter, type LocalTokenMinter } from '../../../connector/credentials/local/local-token-minter';
-import { createDspCodec, createDspValidators, type DspCodec } from '../../../connector/dsp';
+import { createDspCodec, createDspValidators, type Catalog, type DspCodec } from '../../../connector/dsp';
 import { createDevTrustAnchor, generateDevIssuerKey, type DevTrustAnchor } from '../../../connector/identity/dev-trust-anchor';
 import { heldCredentialFromJwt } from '../../../connector/identity/held-credential-repository';
 import { createIdentityComponents, type IdentityComponents } from '../../../connector/identity/identity-components';
@@ -185,6 +185,21 @@ export async function openTwoTenants(engine: EngineName): Promise<{ db: TestData
   await insertTenantRow(db, SUPPLIER, SUPPLIER_BPN);
   const h = await startControlPlaneHarness(db);
   return { db, h, supplierDid: h.identity.dids.didOf(SUPPLIER), dsp: h.cp.dspBase(SUPPLIER, '2025-1') };
+}
+
+/** The supplier's offer for ASSET as the OEM reads it from the catalog over DSP, with its target set. */
+export async function supplierOffer(h: Harness, supplierDid: string, dsp: string): Promise<Policy> {
+  const r = await h.cp.client.send({ tenantId: OEM, counterPartyId: supplierDid, baseUrl: dsp, path: '/catalog/request', dialect: '2025-1', message: { type: 'CatalogRequestMessage' }, expect: 'Catalog' });
+  if (!r.ok) throw new Error(r.message);
+  const p = parseExpandedPolicy((r.value as Catalog).dataset.find((d) => d.id === ASSET)?.hasPolicy[0]);
+  if (!p.ok) throw new Error(p.message);
+  return { ...p.value, target: ASSET };
+}
+
+/** The JSON body of the OEM's DSP 2025-1 ContractRequestMessage for `offer` under `consumerPid`. */
+export function contractRequestBody(h: Harness, offer: Policy, consumerPid: string): string {
+  return JSON.stringify(h.codec.encode(
+    { type: 'ContractRequestMessage', consumerPid, callbackAddress: `${h.cp.dspBase(OEM, '2025-1')}/callback`, offer: serializePolicy(offer, 'dsp-2025-1') }, '2025-1'));
 }
 
 /** Stops what `openTwoTenants` started (each part only if it was started). */
