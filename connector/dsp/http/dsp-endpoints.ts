@@ -104,28 +104,28 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
     return { participantId: participantIdIn(ctx.dialect, self), dspBase: deps.dspBase(ctx.tenantId, ctx.dialect), dialect: ctx.dialect };
   }
 
-  /** A negotiation message to our process `:id` in `role`; the message's own pid for that role must be the path id. */
-  function negotiationMessage<T extends NegotiationMessage['type']>(role: 'provider' | 'consumer', type: T) {
+  /** A message to our negotiation or transfer `:id` in `role`; the message's own pid for that role must be the path id. */
+  function processMessage(area: 'negotiation' | 'transfer', role: 'provider' | 'consumer', type: NegotiationMessage['type'] | TransferMessage['type']) {
     return async (ctx: Ctx): Promise<Reply> => {
       const m = await decode(ctx, type);
-      if (!m.ok) return failureReply('negotiation', m, ctx.body);
-      const message = m.value as unknown as NegotiationMessage;
+      if (!m.ok) return failureReply(area, m, ctx.body);
+      const message: unknown = m.value;
       const own = role === 'provider' ? ids(message).providerPid : ids(message).consumerPid;
-      if (own !== param(ctx, 'id')) return failureReply('negotiation', fail('bad-request', `${role === 'provider' ? 'providerPid' : 'consumerPid'} does not match the path`), message);
-      const r = await deps.negotiations.onMessage(ctx.tenantId, role, param(ctx, 'id'), message, ctx.from);
-      return r.ok ? { status: 200, body: r.value } : failureReply('negotiation', r, message);
+      if (own !== param(ctx, 'id')) return failureReply(area, fail('bad-request', `${role === 'provider' ? 'providerPid' : 'consumerPid'} does not match the path`), message);
+      const r = area === 'negotiation'
+        ? await deps.negotiations.onMessage(ctx.tenantId, role, param(ctx, 'id'), message as NegotiationMessage, ctx.from)
+        : await deps.transfers.onMessage(ctx.tenantId, role, param(ctx, 'id'), message as TransferMessage, ctx.from);
+      return r.ok ? { status: 200, body: r.value } : failureReply(area, r, message);
     };
   }
 
-  function transferMessage<T extends TransferMessage['type']>(role: 'provider' | 'consumer', type: T) {
+  /** The state of our negotiation or transfer `:id` in `role`, as its counter-party may read it. */
+  function processState(area: 'negotiation' | 'transfer', role: 'provider' | 'consumer') {
     return async (ctx: Ctx): Promise<Reply> => {
-      const m = await decode(ctx, type);
-      if (!m.ok) return failureReply('transfer', m, ctx.body);
-      const message = m.value as unknown as TransferMessage;
-      const own = role === 'provider' ? ids(message).providerPid : ids(message).consumerPid;
-      if (own !== param(ctx, 'id')) return failureReply('transfer', fail('bad-request', `${role === 'provider' ? 'providerPid' : 'consumerPid'} does not match the path`), message);
-      const r = await deps.transfers.onMessage(ctx.tenantId, role, param(ctx, 'id'), message, ctx.from);
-      return r.ok ? { status: 200, body: r.value } : failureReply('transfer', r, message);
+      const g = area === 'negotiation'
+        ? await deps.negotiations.get(ctx.tenantId, role, param(ctx, 'id'), ctx.from)
+        : await deps.transfers.get(ctx.tenantId, role, param(ctx, 'id'), ctx.from);
+      return g.ok ? { status: 200, body: g.value } : failureReply(area, g);
     };
   }
 
@@ -151,10 +151,7 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
   });
 
   // ---- provider: negotiation ----
-  add('GET', '/negotiations/:id', 'negotiation', async (ctx) => {
-    const g = await deps.negotiations.get(ctx.tenantId, 'provider', param(ctx, 'id'), ctx.from);
-    return g.ok ? { status: 200, body: g.value } : failureReply('negotiation', g);
-  });
+  add('GET', '/negotiations/:id', 'negotiation', processState('negotiation', 'provider'));
   add('POST', '/negotiations/request', 'negotiation', async (ctx) => {
     const m = await decode(ctx, 'ContractRequestMessage');
     if (!m.ok) return failureReply('negotiation', m, ctx.body);
@@ -162,32 +159,26 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
     const out = await deps.negotiations.onRequest(ctx.tenantId, ctx.dialect, m.value, ctx.from);
     return out.ok ? { status: 201, body: out.value.ack } : failureReply('negotiation', out, m.value);
   });
-  add('POST', '/negotiations/:id/request', 'negotiation', negotiationMessage('provider', 'ContractRequestMessage'));
-  add('POST', '/negotiations/:id/events', 'negotiation', negotiationMessage('provider', 'ContractNegotiationEventMessage'));
-  add('POST', '/negotiations/:id/agreement/verification', 'negotiation', negotiationMessage('provider', 'ContractAgreementVerificationMessage'));
-  add('POST', '/negotiations/:id/termination', 'negotiation', negotiationMessage('provider', 'ContractNegotiationTerminationMessage'));
+  add('POST', '/negotiations/:id/request', 'negotiation', processMessage('negotiation', 'provider', 'ContractRequestMessage'));
+  add('POST', '/negotiations/:id/events', 'negotiation', processMessage('negotiation', 'provider', 'ContractNegotiationEventMessage'));
+  add('POST', '/negotiations/:id/agreement/verification', 'negotiation', processMessage('negotiation', 'provider', 'ContractAgreementVerificationMessage'));
+  add('POST', '/negotiations/:id/termination', 'negotiation', processMessage('negotiation', 'provider', 'ContractNegotiationTerminationMessage'));
 
   // ---- provider: transfer ----
-  add('GET', '/transfers/:id', 'transfer', async (ctx) => {
-    const g = await deps.transfers.get(ctx.tenantId, 'provider', param(ctx, 'id'), ctx.from);
-    return g.ok ? { status: 200, body: g.value } : failureReply('transfer', g);
-  });
+  add('GET', '/transfers/:id', 'transfer', processState('transfer', 'provider'));
   add('POST', '/transfers/request', 'transfer', async (ctx) => {
     const m = await decode(ctx, 'TransferRequestMessage');
     if (!m.ok) return failureReply('transfer', m, ctx.body);
     const out = await deps.transfers.onRequest(ctx.tenantId, ctx.dialect, m.value, ctx.from);
     return out.ok ? { status: 201, body: out.value.ack } : failureReply('transfer', out, m.value);
   });
-  add('POST', '/transfers/:id/start', 'transfer', transferMessage('provider', 'TransferStartMessage'));
-  add('POST', '/transfers/:id/completion', 'transfer', transferMessage('provider', 'TransferCompletionMessage'));
-  add('POST', '/transfers/:id/suspension', 'transfer', transferMessage('provider', 'TransferSuspensionMessage'));
-  add('POST', '/transfers/:id/termination', 'transfer', transferMessage('provider', 'TransferTerminationMessage'));
+  add('POST', '/transfers/:id/start', 'transfer', processMessage('transfer', 'provider', 'TransferStartMessage'));
+  add('POST', '/transfers/:id/completion', 'transfer', processMessage('transfer', 'provider', 'TransferCompletionMessage'));
+  add('POST', '/transfers/:id/suspension', 'transfer', processMessage('transfer', 'provider', 'TransferSuspensionMessage'));
+  add('POST', '/transfers/:id/termination', 'transfer', processMessage('transfer', 'provider', 'TransferTerminationMessage'));
 
   // ---- consumer callbacks (our callbackAddress is `<dsp base>/callback`) ----
-  add('GET', '/callback/negotiations/:id', 'negotiation', async (ctx) => {
-    const g = await deps.negotiations.get(ctx.tenantId, 'consumer', param(ctx, 'id'), ctx.from);
-    return g.ok ? { status: 200, body: g.value } : failureReply('negotiation', g);
-  });
+  add('GET', '/callback/negotiations/:id', 'negotiation', processState('negotiation', 'consumer'));
   // Provider-initiated negotiation: the provider's initial offer (its callbackAddress is where our answers go).
   add('POST', '/callback/negotiations/offers', 'negotiation', async (ctx) => {
     const m = await decode(ctx, 'ContractOfferMessage');
@@ -197,18 +188,15 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
     const out = await deps.negotiations.onOffer(ctx.tenantId, ctx.dialect, m.value, ctx.from);
     return out.ok ? { status: 201, body: out.value.ack } : failureReply('negotiation', out, m.value);
   });
-  add('POST', '/callback/negotiations/:id/offers', 'negotiation', negotiationMessage('consumer', 'ContractOfferMessage'));
-  add('POST', '/callback/negotiations/:id/agreement', 'negotiation', negotiationMessage('consumer', 'ContractAgreementMessage'));
-  add('POST', '/callback/negotiations/:id/events', 'negotiation', negotiationMessage('consumer', 'ContractNegotiationEventMessage'));
-  add('POST', '/callback/negotiations/:id/termination', 'negotiation', negotiationMessage('consumer', 'ContractNegotiationTerminationMessage'));
-  add('GET', '/callback/transfers/:id', 'transfer', async (ctx) => {
-    const g = await deps.transfers.get(ctx.tenantId, 'consumer', param(ctx, 'id'), ctx.from);
-    return g.ok ? { status: 200, body: g.value } : failureReply('transfer', g);
-  });
-  add('POST', '/callback/transfers/:id/start', 'transfer', transferMessage('consumer', 'TransferStartMessage'));
-  add('POST', '/callback/transfers/:id/completion', 'transfer', transferMessage('consumer', 'TransferCompletionMessage'));
-  add('POST', '/callback/transfers/:id/suspension', 'transfer', transferMessage('consumer', 'TransferSuspensionMessage'));
-  add('POST', '/callback/transfers/:id/termination', 'transfer', transferMessage('consumer', 'TransferTerminationMessage'));
+  add('POST', '/callback/negotiations/:id/offers', 'negotiation', processMessage('negotiation', 'consumer', 'ContractOfferMessage'));
+  add('POST', '/callback/negotiations/:id/agreement', 'negotiation', processMessage('negotiation', 'consumer', 'ContractAgreementMessage'));
+  add('POST', '/callback/negotiations/:id/events', 'negotiation', processMessage('negotiation', 'consumer', 'ContractNegotiationEventMessage'));
+  add('POST', '/callback/negotiations/:id/termination', 'negotiation', processMessage('negotiation', 'consumer', 'ContractNegotiationTerminationMessage'));
+  add('GET', '/callback/transfers/:id', 'transfer', processState('transfer', 'consumer'));
+  add('POST', '/callback/transfers/:id/start', 'transfer', processMessage('transfer', 'consumer', 'TransferStartMessage'));
+  add('POST', '/callback/transfers/:id/completion', 'transfer', processMessage('transfer', 'consumer', 'TransferCompletionMessage'));
+  add('POST', '/callback/transfers/:id/suspension', 'transfer', processMessage('transfer', 'consumer', 'TransferSuspensionMessage'));
+  add('POST', '/callback/transfers/:id/termination', 'transfer', processMessage('transfer', 'consumer', 'TransferTerminationMessage'));
 
   function encode(dialect: DspDialect, reply: Reply): DspAnswer {
     const json = reply.body === undefined ? undefined : JSON.stringify(encodeOutbound(deps.codec, reply.body, dialect));
