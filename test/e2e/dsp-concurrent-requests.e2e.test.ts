@@ -1,7 +1,7 @@
 // Concurrent twins of one initial DSP request (same consumerPid, each with its own token) create one process and get one answer.
 import type { Policy } from '../../policies/index';
 import { testEngines, type TestDatabase } from '../support/databases';
-import { closeTwoTenants, contractRequestBody, OEM, openTwoTenants, SUPPLIER, supplierOffer, type Harness } from './support/control-plane-harness';
+import { closeTwoTenants, contractRequestBody, OEM, openTwoTenantsWithOffer, SUPPLIER, type Harness } from './support/control-plane-harness';
 
 describe.each(testEngines())('concurrent initial DSP requests on %s', (engine) => {
   let db: TestDatabase;
@@ -11,8 +11,7 @@ describe.each(testEngines())('concurrent initial DSP requests on %s', (engine) =
   let offer: Policy;
 
   beforeAll(async () => {
-    ({ db, h, supplierDid, dsp } = await openTwoTenants(engine));
-    offer = await supplierOffer(h, supplierDid, dsp);
+    ({ db, h, supplierDid, dsp, offer } = await openTwoTenantsWithOffer(engine));
   }, 60_000);
 
   afterAll(() => closeTwoTenants(h, db));

@@ -1,7 +1,7 @@
 // A DSP request's SI-token id is recorded in the transaction of its effects: a replay is refused on every endpoint and changes nothing.
 import type { Policy } from '../../policies/index';
 import { testEngines, type TestDatabase } from '../support/databases';
-import { closeTwoTenants, contractRequestBody, eventually, OEM, openTwoTenants, SUPPLIER, supplierOffer, type Harness } from './support/control-plane-harness';
+import { closeTwoTenants, contractRequestBody, eventually, OEM, openTwoTenantsWithOffer, SUPPLIER, type Harness } from './support/control-plane-harness';
 
 describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) => {
   let db: TestDatabase;
@@ -11,8 +11,7 @@ describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) 
   let offer: Policy;
 
   beforeAll(async () => {
-    ({ db, h, supplierDid, dsp } = await openTwoTenants(engine));
-    offer = await supplierOffer(h, supplierDid, dsp);
+    ({ db, h, supplierDid, dsp, offer } = await openTwoTenantsWithOffer(engine));
   }, 60_000);
 
   afterAll(() => closeTwoTenants(h, db));

@@ -104,6 +104,24 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
     return { participantId: participantIdIn(ctx.dialect, self), dspBase: deps.dspBase(ctx.tenantId, ctx.dialect), dialect: ctx.dialect };
   }
 
+  /**
+   * A message that creates a process of ours: decoded, refused (400) when `refusal` names something it must not carry
+   * or lacks, else `create`d and answered 201 with the new process's ACK.
+   */
+  function initialMessage<T extends 'ContractRequestMessage' | 'TransferRequestMessage' | 'ContractOfferMessage'>(
+    area: 'negotiation' | 'transfer', type: T, refusal: (message: DspMessageMap[T]) => string | undefined,
+    create: (ctx: Ctx, message: DspMessageMap[T]) => Promise<Result<{ readonly ack: OutboundDspMessage }>>,
+  ) {
+    return async (ctx: Ctx): Promise<Reply> => {
+      const m = await decode(ctx, type);
+      if (!m.ok) return failureReply(area, m, ctx.body);
+      const refused = refusal(m.value);
+      if (refused !== undefined) return failureReply(area, fail('bad-request', refused), m.value);
+      const out = await create(ctx, m.value);
+      return out.ok ? { status: 201, body: out.value.ack } : failureReply(area, out, m.value);
+    };
+  }
+
   /** A message to our negotiation or transfer `:id` in `role`; the message's own pid for that role must be the path id. */
   function processMessage(area: 'negotiation' | 'transfer', role: 'provider' | 'consumer', type: NegotiationMessage['type'] | TransferMessage['type']) {
     return async (ctx: Ctx): Promise<Reply> => {
@@ -152,13 +170,9 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
 
   // ---- provider: negotiation ----
   add('GET', '/negotiations/:id', 'negotiation', processState('negotiation', 'provider'));
-  add('POST', '/negotiations/request', 'negotiation', async (ctx) => {
-    const m = await decode(ctx, 'ContractRequestMessage');
-    if (!m.ok) return failureReply('negotiation', m, ctx.body);
-    if (m.value.providerPid !== undefined) return failureReply('negotiation', fail('bad-request', 'an initial request must not carry a providerPid'), m.value);
-    const out = await deps.negotiations.onRequest(ctx.tenantId, ctx.dialect, m.value, ctx.from);
-    return out.ok ? { status: 201, body: out.value.ack } : failureReply('negotiation', out, m.value);
-  });
+  add('POST', '/negotiations/request', 'negotiation', initialMessage('negotiation', 'ContractRequestMessage',
+    (m) => (m.providerPid !== undefined ? 'an initial request must not carry a providerPid' : undefined),
+    (ctx, m) => deps.negotiations.onRequest(ctx.tenantId, ctx.dialect, m, ctx.from)));
   add('POST', '/negotiations/:id/request', 'negotiation', processMessage('negotiation', 'provider', 'ContractRequestMessage'));
   add('POST', '/negotiations/:id/events', 'negotiation', processMessage('negotiation', 'provider', 'ContractNegotiationEventMessage'));
   add('POST', '/negotiations/:id/agreement/verification', 'negotiation', processMessage('negotiation', 'provider', 'ContractAgreementVerificationMessage'));
@@ -166,12 +180,8 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
 
   // ---- provider: transfer ----
   add('GET', '/transfers/:id', 'transfer', processState('transfer', 'provider'));
-  add('POST', '/transfers/request', 'transfer', async (ctx) => {
-    const m = await decode(ctx, 'TransferRequestMessage');
-    if (!m.ok) return failureReply('transfer', m, ctx.body);
-    const out = await deps.transfers.onRequest(ctx.tenantId, ctx.dialect, m.value, ctx.from);
-    return out.ok ? { status: 201, body: out.value.ack } : failureReply('transfer', out, m.value);
-  });
+  add('POST', '/transfers/request', 'transfer', initialMessage('transfer', 'TransferRequestMessage', () => undefined,
+    (ctx, m) => deps.transfers.onRequest(ctx.tenantId, ctx.dialect, m, ctx.from)));
   add('POST', '/transfers/:id/start', 'transfer', processMessage('transfer', 'provider', 'TransferStartMessage'));
   add('POST', '/transfers/:id/completion', 'transfer', processMessage('transfer', 'provider', 'TransferCompletionMessage'));
   add('POST', '/transfers/:id/suspension', 'transfer', processMessage('transfer', 'provider', 'TransferSuspensionMessage'));
@@ -180,14 +190,9 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
   // ---- consumer callbacks (our callbackAddress is `<dsp base>/callback`) ----
   add('GET', '/callback/negotiations/:id', 'negotiation', processState('negotiation', 'consumer'));
   // Provider-initiated negotiation: the provider's initial offer (its callbackAddress is where our answers go).
-  add('POST', '/callback/negotiations/offers', 'negotiation', async (ctx) => {
-    const m = await decode(ctx, 'ContractOfferMessage');
-    if (!m.ok) return failureReply('negotiation', m, ctx.body);
-    if (m.value.consumerPid !== undefined) return failureReply('negotiation', fail('bad-request', 'an initial offer must not carry a consumerPid'), m.value);
-    if (m.value.callbackAddress === undefined) return failureReply('negotiation', fail('bad-request', 'an initial offer needs a callbackAddress'), m.value);
-    const out = await deps.negotiations.onOffer(ctx.tenantId, ctx.dialect, m.value, ctx.from);
-    return out.ok ? { status: 201, body: out.value.ack } : failureReply('negotiation', out, m.value);
-  });
+  add('POST', '/callback/negotiations/offers', 'negotiation', initialMessage('negotiation', 'ContractOfferMessage',
+    (m) => (m.consumerPid !== undefined ? 'an initial offer must not carry a consumerPid' : m.callbackAddress === undefined ? 'an initial offer needs a callbackAddress' : undefined),
+    (ctx, m) => deps.negotiations.onOffer(ctx.tenantId, ctx.dialect, m, ctx.from)));
   add('POST', '/callback/negotiations/:id/offers', 'negotiation', processMessage('negotiation', 'consumer', 'ContractOfferMessage'));
   add('POST', '/callback/negotiations/:id/agreement', 'negotiation', processMessage('negotiation', 'consumer', 'ContractAgreementMessage'));
   add('POST', '/callback/negotiations/:id/events', 'negotiation', processMessage('negotiation', 'consumer', 'ContractNegotiationEventMessage'));

@@ -196,6 +196,12 @@ export async function supplierOffer(h: Harness, supplierDid: string, dsp: string
   return { ...p.value, target: ASSET };
 }
 
+/** `openTwoTenants`, plus the supplier's catalog offer as the OEM reads it (`supplierOffer`). */
+export async function openTwoTenantsWithOffer(engine: EngineName): Promise<{ db: TestDatabase; h: Harness; supplierDid: string; dsp: string; offer: Policy }> {
+  const opened = await openTwoTenants(engine);
+  return { ...opened, offer: await supplierOffer(opened.h, opened.supplierDid, opened.dsp) };
+}
+
 /** The JSON body of the OEM's DSP 2025-1 ContractRequestMessage for `offer` under `consumerPid`. */
 export function contractRequestBody(h: Harness, offer: Policy, consumerPid: string): string {
   return JSON.stringify(h.codec.encode(
