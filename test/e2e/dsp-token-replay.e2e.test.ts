@@ -1,4 +1,5 @@
-// A DSP request's SI-token id is recorded in the transaction of its effects: a replay is refused on every endpoint and changes nothing.
+// A DSP request's SI-token id is recorded in the transaction of its effects: a replay is refused on every endpoint and
+// changes nothing; concurrent twins of one initial request, each with its own token, get the one process they created.
 import type { Policy } from '../../policies/index';
 import { testEngines, type TestDatabase } from '../support/databases';
 import { closeTwoTenants, contractRequestBody, eventually, OEM, openTwoTenantsWithOffer, SUPPLIER, type Harness } from './support/control-plane-harness';
@@ -94,5 +95,23 @@ describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) 
       method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: contractRequest('urn:uuid:bad-tenant'),
     });
     expect(res.status).toBe(404);
+  });
+
+  // Runs last: the twins' negotiations are unknown to the OEM, so the supplier's agreements to them never land.
+  it('answers concurrent twins of one initial request (same consumerPid, each with its own token) with the one negotiation they created, never with a fault', async () => {
+    for (let i = 0; i < 6; i++) {
+      const consumerPid = `urn:uuid:twin-${engine}-${i}`;
+      const body = contractRequest(consumerPid);
+      const auths = await Promise.all([0, 1].map(() => h.identity.dcp.authorizationFor(OEM, supplierDid)));
+      const answers = await Promise.all(auths.map(async (authorization) => {
+        const res = await fetch(`${dsp}/negotiations/request`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      }));
+      expect(answers.map((a) => a.status < 300)).toEqual([true, true]);
+      const pids = answers.map((a) => a.body['providerPid']);
+      expect(pids[0]).toBe(pids[1]);
+      const rows = await h.db.withTenant(SUPPLIER, (tx) => tx.query('SELECT id FROM cp_negotiations WHERE consumer_pid = $1', [consumerPid]));
+      expect(rows).toHaveLength(1);
+    }
   });
 });
