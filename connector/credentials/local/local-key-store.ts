@@ -98,9 +98,13 @@ export function createLocalKeyStore(deps: LocalKeyStoreDeps): LocalKeyStore {
     if (!SECRET_NAME.test(name)) throw new Error('credentials: invalid secret name');
   }
 
+  /** `value` sealed with the tenant's data key, bound to the tenant and the secret's name. */
+  async function sealedSecret(tx: TenantTx, name: string, value: string): Promise<string> {
+    return seal(await dataKeys.dataKey(tx), value, `secret|${tx.tenantId}|${name}`);
+  }
+
   async function putSecretIn(tx: TenantTx, name: string, value: string): Promise<void> {
-    const dataKey = await dataKeys.dataKey(tx);
-    repo.upsertSecretAtCommit(tx, name, seal(dataKey, value, `secret|${tx.tenantId}|${name}`), now());
+    repo.upsertSecretAtCommit(tx, name, await sealedSecret(tx, name, value), now());
   }
 
   return {
@@ -152,10 +156,7 @@ export function createLocalKeyStore(deps: LocalKeyStoreDeps): LocalKeyStore {
     },
     async putSecretIf(tenantId, name, value, when) {
       checkSecretName(name);
-      return deps.db.withTenant(tenantId, async (tx) => {
-        const dataKey = await dataKeys.dataKey(tx);
-        return repo.writeSecretIf(tx, name, seal(dataKey, value, `secret|${tenantId}|${name}`), now(), when);
-      });
+      return deps.db.withTenant(tenantId, async (tx) => repo.writeSecretIf(tx, name, await sealedSecret(tx, name, value), now(), when));
     },
     putSecretIn: (tx, name, value) => {
       checkSecretName(name);
