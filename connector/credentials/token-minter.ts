@@ -1,6 +1,7 @@
 // The role that mints data-plane tokens for a transfer (AWS Cognito or local keys) and the shapes it exchanges.
 import { createHash } from 'node:crypto';
 import type { Failure, Success } from '../common/result';
+import type { TenantTx, TenantTxOptions } from '../store/database';
 
 /** The counter-party the token is issued to. At least one of `did` / `bpn` should be known. */
 export interface TokenConsumer {
@@ -23,7 +24,22 @@ export interface MintRequest {
    * same transaction that stores the new one (local mode; Cognito tokens cannot be revoked, see docs/credentials.md).
    */
   readonly supersede?: boolean;
+  /**
+   * Writes that make the token usable (the transfer's token binding): they commit in the transaction that stores the
+   * token's own records (local mode; one round trip for both), or in one of their own when the minter stores nothing
+   * (Cognito), before `mint` resolves. Their statements are deferred to COMMIT (they answer no rows). If they fail,
+   * `mint` rejects with their error and nothing is stored.
+   */
+  readonly alongside?: (tx: TenantTx, token: MintedToken) => Promise<void>;
 }
+
+/**
+ * How a mint's writes commit: without waiting for the WAL flush. A mint lost in a database crash is redone: its only
+ * caller, a transfer's start (or resume), is then still STARTING and starts again with a new token, superseding the
+ * lost one, whose binding went with it. WAL is flushed in order, so a later durable commit (the consumer's
+ * acknowledgement being recorded, for one) makes the mint durable too.
+ */
+export const MINT_WRITES: TenantTxOptions = { durable: false };
 
 /** How the connector finds the transfer a presented token serves: by `jti` (our tokens) or by token hash (Cognito). */
 export type TokenBinding =

@@ -9,7 +9,7 @@ import { createContractNegotiationMachine, type ContractNegotiation, type Negoti
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
 import { asPolicy, isPending } from './negotiation-service';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
-import { unlessChangedConcurrently } from './process-table';
+import { REDONE_IF_LOST, unlessChangedConcurrently } from './process-table';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from './work-runner';
 
 export interface RetryPolicy {
@@ -105,13 +105,15 @@ export function createNegotiationProcessor(deps: NegotiationProcessorDeps): Work
   async function save(stored: StoredNegotiation, next: ContractNegotiation, dueAt: number | null): Promise<void> {
     // One round trip: the version-checked UPDATE and the audit travel with COMMIT; a row changed meanwhile (a newer
     // message was applied) fails the commit, and this stale result is dropped.
+    // Not durable: a save lost in a database crash is a crash before the save, which the processor survives anyway (the
+    // row is still due, the message is sent again and acknowledged idempotently); durable commits are flushed in order.
     const saved = await unlessChangedConcurrently(deps.db.withTenant(stored.entity.tenantId, async (tx) => {
       const s = store.updateAtCommit(tx, stored, next, { dueAt });
       if (next.state !== stored.entity.state) {
         deferAudit(tx, { actor: 'system', action: `negotiation.${next.state.toLowerCase()}`, target: `negotiation/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
-    }));
+    }, REDONE_IF_LOST));
     if (saved === undefined || deps.events === undefined || saved.entity.state === stored.entity.state) return;
     const ev = negotiationEventName(saved.entity.state);
     const callbacks = (saved.extra['callbackAddresses'] ?? []) as CallbackAddress[];

@@ -1,5 +1,5 @@
 // Shared SQL for process tables (negotiations, transfers): insert, versioned update, lookups and lease-based claiming.
-import type { TenantTx } from '../store/database';
+import type { TenantTx, TenantTxOptions } from '../store/database';
 
 /** Exclusive right to process a row: only `owner` may work on it until `until` (epoch ms); then anyone may claim it. */
 export interface Lease {
@@ -251,6 +251,9 @@ export async function againIfDuplicate<T>(attempt: () => Promise<T>): Promise<T>
 export function isConcurrentChange(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'PCF02';
 }
+
+/** Options of a processor's save: not durable, as a lost save is redone (see `TenantTxOptions.durable`). */
+export const REDONE_IF_LOST: TenantTxOptions = { durable: false };
 
 /** The result of `saving`, or undefined when its commit failed because `updateAtCommit` found the row changed. */
 export async function unlessChangedConcurrently<T>(saving: Promise<T>): Promise<T | undefined> {

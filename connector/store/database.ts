@@ -47,6 +47,14 @@ export interface TenantTxOptions {
    * statement; it commits or rolls back with everything else, and a failing guard statement rolls back `work`.
    */
   readonly guard?: TxGuard;
+  /**
+   * false: COMMIT returns before the WAL reaches disk (PostgreSQL `synchronous_commit = off`). A database crash may
+   * lose the last fraction of a second of such commits, and only those after the last durable commit (WAL is flushed
+   * in order); it never corrupts anything. Only for writes that are redone when lost, such as a processor's save after
+   * the counter-party acknowledged a message: the row stays due, and the message is sent again and acknowledged
+   * idempotently.
+   */
+  readonly durable?: boolean;
 }
 
 export type DatabaseEngine = 'postgres' | 'pglite';

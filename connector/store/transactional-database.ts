@@ -18,23 +18,27 @@ export interface TransactionPrimitive {
   close(): Promise<void>;
 }
 
+/** Makes the transaction's COMMIT return before its WAL reaches disk (`durable: false`). */
+const NOT_DURABLE = 'SET LOCAL synchronous_commit TO OFF';
+
 export function transactionalDatabase(engine: DatabaseEngine, primitive: TransactionPrimitive): Database & OwnerSession {
   let ready = false;
   const db: Database & OwnerSession = {
     engine,
     async withTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>, options?: TenantTxOptions): Promise<T> {
       assertTenantId(tenantId);
+      const preamble = options?.durable === false ? `${tenantPreamble(tenantId)}; ${NOT_DURABLE}` : tenantPreamble(tenantId);
       const guard = options?.guard;
       const first = guard?.take();
       if (guard === undefined || first === undefined) {
-        return primitive.transaction(tenantPreamble(tenantId), (tx) => work({ tenantId, query: tx.query, defer: tx.defer }));
+        return primitive.transaction(preamble, (tx) => work({ tenantId, query: tx.query, defer: tx.defer }));
       }
       // Inlined, the guard's statement travels in the opening round trip (with BEGIN and work's first statement).
       const inlined = inlineParameters(first.sql, first.params);
       try {
         const result = inlined !== undefined
-          ? await primitive.transaction(`${tenantPreamble(tenantId)}; ${inlined}`, (tx) => work({ tenantId, query: tx.query, defer: tx.defer }), { eager: true })
-          : await primitive.transaction(tenantPreamble(tenantId), async (tx) => {
+          ? await primitive.transaction(`${preamble}; ${inlined}`, (tx) => work({ tenantId, query: tx.query, defer: tx.defer }), { eager: true })
+          : await primitive.transaction(preamble, async (tx) => {
             await tx.query(first.sql, first.params);
             return work({ tenantId, query: tx.query, defer: tx.defer });
           });
@@ -46,7 +50,7 @@ export function transactionalDatabase(engine: DatabaseEngine, primitive: Transac
       }
     },
     withSystem<T>(work: (tx: SystemTx) => Promise<T>, options?: SystemTxOptions): Promise<T> {
-      const preamble = options?.durable === false ? `${SYSTEM_PREAMBLE}; SET LOCAL synchronous_commit TO OFF` : SYSTEM_PREAMBLE;
+      const preamble = options?.durable === false ? `${SYSTEM_PREAMBLE}; ${NOT_DURABLE}` : SYSTEM_PREAMBLE;
       return primitive.transaction(preamble, (tx) => work({ query: tx.query }));
     },
     async withPrivilegedTenant<T>(tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {

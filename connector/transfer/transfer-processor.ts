@@ -6,9 +6,9 @@ import type { DspDialect } from '../dsp/dialects';
 import type { DataAddress, TransferProcessAck } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
-import { unlessChangedConcurrently, type Lease } from '../negotiation/process-table';
+import { REDONE_IF_LOST, unlessChangedConcurrently, type Lease } from '../negotiation/process-table';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from '../negotiation/work-runner';
-import { deferredStatements, type Database } from '../store/database';
+import type { Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
 import { isTransferPending } from './transfer-service';
 import type { TransferLiveness } from './transfer-liveness';
@@ -84,20 +84,19 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
     const consumerBpn = typeof stored.extra['counterPartyBpn'] === 'string' ? stored.extra['counterPartyBpn'] : undefined;
     // Only the token in the start message being sent opens the data plane: earlier ones (before a suspension, or of a
     // failed attempt) lose their refresh tokens as the new one is stored (`supersede`), and their binding below.
+    // The binding (only the newest token's) commits with the token's refresh token, in one round trip.
     const minted = await deps.minter.mint({
       tenantId: t.tenantId, agreementId: t.agreementId, transferId: t.id, consumer: { did: t.counterPartyId, ...(consumerBpn !== undefined ? { bpn: consumerBpn } : {}) }, supersede: true,
+      alongside: async (writes, m) => {
+        await store.deleteBindings(writes, t.id);
+        await store.saveBinding(writes, {
+          binding: m.binding, transferId: t.id, agreementId: t.agreementId, consumerDid: t.counterPartyId, ...(consumerBpn !== undefined ? { consumerBpn } : {}),
+          expiresAt: m.refreshExpiresAt?.getTime() ?? m.expiresAt.getTime(), createdAt: deps.now().getTime(),
+        });
+      },
     });
     if (!minted.ok) return minted.retryable ? { ok: false, reason: minted.reason, message: `token minting: ${minted.code}`, retryable: true } : { ok: false, terminate: `token minting failed: ${minted.code}` };
     const m = minted.value;
-    // Both statements travel with COMMIT (one round trip).
-    await deps.db.withTenant(t.tenantId, async (tx) => {
-      const writes = deferredStatements(tx);
-      await store.deleteBindings(writes, t.id);
-      await store.saveBinding(writes, {
-        binding: m.binding, transferId: t.id, agreementId: t.agreementId, consumerDid: t.counterPartyId, ...(consumerBpn !== undefined ? { consumerBpn } : {}),
-        expiresAt: m.refreshExpiresAt?.getTime() ?? m.expiresAt.getTime(), createdAt: deps.now().getTime(),
-      });
-    });
     deps.liveness.invalidate(t.tenantId);
     const dataAddress = buildDataAddress({
       endpoint: pactEndpoint(deps.publicUrl, t.tenantId),
@@ -126,13 +125,15 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
   async function save(stored: StoredTransfer, next: TransferProcess, dueAt: number | null, lease?: Lease): Promise<StoredTransfer | undefined> {
     // One round trip: the version-checked UPDATE and the audit travel with COMMIT; a row changed meanwhile fails the
     // commit, and this stale result is dropped.
+    // Not durable: a save lost in a database crash is a crash before the save, which the processor survives anyway (the
+    // row is still due, the message is sent again and acknowledged idempotently); durable commits are flushed in order.
     const saved = await unlessChangedConcurrently(deps.db.withTenant(next.tenantId, async (tx) => {
       const s = store.updateAtCommit(tx, stored, next, { dueAt, ...(lease !== undefined ? { lease } : {}) });
       if (next.state !== stored.entity.state) {
         deferAudit(tx, { actor: 'system', action: `transfer.${next.state.toLowerCase()}`, target: `transfer/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
-    }));
+    }, REDONE_IF_LOST));
     if (saved === undefined || saved.entity.state === stored.entity.state) return saved;
     const t = saved.entity;
     if (t.role === 'provider') {

@@ -1,5 +1,5 @@
 // Store contract: the same isolation guarantees on PGlite and PostgreSQL, for every tenant table the migrations create.
-import { finalStatement } from '../../connector/store/database';
+import { finalStatement, type TenantTxOptions } from '../../connector/store/database';
 import { applyMigrations } from '../../connector/store/migrations';
 import { InvalidTenantIdError } from '../../connector/store/tenant-guard';
 import { insertTenantRow, openTestDatabase, testEngines, type TestDatabase } from '../support/databases';
@@ -52,6 +52,20 @@ describe.each(testEngines())('store contract on %s', (engine) => {
     expect(await setting(false)).toEqual([{ sc: 'off', role: 'pcf_app' }]);
     // SET LOCAL ends with its transaction: the pooled connection goes back to durable commits.
     expect(await setting()).toEqual([{ sc: 'on', role: 'pcf_app' }]);
+  });
+
+  it('a tenant transaction commits durably unless asked not to (processor saves), with or without a guard, and stays tenant-bound', async () => {
+    const read = "SELECT current_setting('synchronous_commit') AS sc, current_user AS role, current_setting('app.tenant_id') AS tenant";
+    const setting = (options?: TenantTxOptions) => db.withTenant('alpha', (tx) => tx.query<{ sc: string; role: string; tenant: string }>(read), options);
+    expect(await setting()).toEqual([{ sc: 'on', role: 'pcf_app', tenant: 'alpha' }]);
+    expect(await setting({ durable: true })).toEqual([{ sc: 'on', role: 'pcf_app', tenant: 'alpha' }]);
+    expect(await setting({ durable: false })).toEqual([{ sc: 'off', role: 'pcf_app', tenant: 'alpha' }]);
+    // The guard's statement travels in the opening round trip with the setting.
+    let settled: boolean | undefined;
+    const guard = { take: () => ({ sql: 'SELECT 1', params: [] }), settle: (committed: boolean) => { settled = committed; } };
+    expect(await setting({ durable: false, guard })).toEqual([{ sc: 'off', role: 'pcf_app', tenant: 'alpha' }]);
+    expect(settled).toBe(true);
+    expect(await setting()).toEqual([{ sc: 'on', role: 'pcf_app', tenant: 'alpha' }]);
   });
 
   it('forgetting the tenant is an error, not "all tenants"', async () => {

@@ -4,7 +4,8 @@ import { SignJWT } from 'jose';
 import type { Logger } from '../../observability/logger';
 import { deferredStatements, finalStatement, type Database } from '../../store/database';
 import type { TenantKeyProvider } from '../key-provider';
-import { mintFailure, tokenHash, type MintRequest, type MintResult, type TokenMinter } from '../token-minter';
+import { MINT_WRITES, mintFailure, tokenHash, type MintedToken, type MintRequest, type MintResult, type TokenMinter } from '../token-minter';
+import type { Success } from '../../common/result';
 import * as repo from './credential-repository';
 
 export interface RefreshRequest {
@@ -89,7 +90,7 @@ export function createLocalTokenMinter(deps: LocalTokenMinterDeps): LocalTokenMi
     return { token, jti, expiresAt: new Date((iat + ttl) * 1000) };
   }
 
-  function result(signed: { token: string; jti: string; expiresAt: Date }, b: Binding, refresh?: { token: string; expiresAt: Date }): MintResult {
+  function result(signed: { token: string; jti: string; expiresAt: Date }, b: Binding, refresh?: { token: string; expiresAt: Date }): Success<MintedToken> {
     return {
       ok: true,
       value: {
@@ -118,16 +119,18 @@ export function createLocalTokenMinter(deps: LocalTokenMinterDeps): LocalTokenMi
       };
       const signed = await sign(request.tenantId, b, request.ttlSeconds);
       const refresh = refreshTtl > 0 ? newRefresh() : undefined;
-      if (refresh !== undefined || request.supersede === true) {
-        // One round trip: both writes are deferred to COMMIT, retiring the transfer's earlier refresh tokens first.
+      const minted = result(signed, b, refresh);
+      if (refresh !== undefined || request.supersede === true || request.alongside !== undefined) {
+        // One round trip: every write is deferred to COMMIT, retiring the transfer's earlier refresh tokens first.
         await deps.db.withTenant(request.tenantId, async (tx) => {
           const writes = deferredStatements(tx);
           if (request.supersede === true) await repo.retireRefreshTokensOfTransfer(writes, b.transferId);
           if (refresh !== undefined) await repo.insertRefreshToken(writes, { tokenHash: refresh.hash, familyId: randomUUID(), ...b, createdAt: now(), expiresAt: refresh.expiresAt });
-        });
+          if (request.alongside !== undefined) await request.alongside(writes, minted.value);
+        }, MINT_WRITES);
       }
       log.info('minted data-plane token', { tenantId: request.tenantId, agreementId: b.agreementId, transferId: b.transferId, jti: signed.jti });
-      return result(signed, b, refresh);
+      return minted;
     },
 
     async refresh(request) {

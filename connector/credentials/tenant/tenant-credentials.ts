@@ -85,6 +85,7 @@ export function createTenantCredentials(deps: TenantCredentialsDeps): TenantCred
 
   const minter = createTenantTokenMinter({
     directory,
+    db: deps.db,
     logger: deps.logger,
     local: createLocalTokenMinter({ keys: deps.keyStore, db: deps.db, publicUrl: deps.publicUrl, logger: deps.logger, now, ...defined({ defaultTtlSeconds, maxTtlSeconds, refreshTtlSeconds }) }),
     aws: createAwsTokenMinter({ ...deps.aws.minter, settings: directory.awsSettings, clients, logger: deps.logger, counter, now }),

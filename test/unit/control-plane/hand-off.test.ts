@@ -6,7 +6,8 @@ import { mintFailure } from '../../../connector/credentials/token-minter';
 import { createContractNegotiationMachine, type ContractNegotiation } from '../../../connector/negotiation/contract-negotiation';
 import { createNegotiationProcessor } from '../../../connector/negotiation/negotiation-processor';
 import { createNegotiationStore, type StoredNegotiation } from '../../../connector/negotiation/negotiation-store';
-import { againIfDuplicate, isConcurrentChange, isDuplicateKey, type Lease } from '../../../connector/negotiation/process-table';
+import { againIfDuplicate, isConcurrentChange, isDuplicateKey, REDONE_IF_LOST, type Lease } from '../../../connector/negotiation/process-table';
+import type { Database, TenantTxOptions } from '../../../connector/store/database';
 import type { WorkRunner } from '../../../connector/negotiation/work-runner';
 import { createTransferProcessMachine } from '../../../connector/transfer/transfer-process';
 import { createTransferProcessor } from '../../../connector/transfer/transfer-processor';
@@ -186,6 +187,28 @@ describe.each(testEngines())('hand-off on %s', (engine) => {
     });
     expect([raced, runs]).toEqual(['found', 2]);
     await expect(againIfDuplicate(async () => { throw new Error('other fault'); })).rejects.toThrow('other fault');
+  });
+
+  it('a processor saves after an acknowledgement without waiting for the WAL flush (a lost save is redone); the save lands', async () => {
+    const options: (TenantTxOptions | undefined)[] = [];
+    const spied: Pick<Database, 'withTenant'> = {
+      withTenant: (tenantId, work, o) => {
+        options.push(o);
+        return db.withTenant(tenantId, work, o);
+      },
+    };
+    const p = createNegotiationProcessor({
+      db: spied, store, client: recordingClient(0).client, now, owner: 'owner-d', leaseMs: 30_000, batchSize: 3, pollIntervalMs: 60_000, listTenants: async () => [TENANT],
+      callbackAddress: () => 'https://consumer.example/callback', dspBase: () => 'https://consumer.example/dsp',
+    });
+    p.start();
+    runners.push(p);
+    const lease = leaseOf(p);
+    const inserted = await db.withTenant(TENANT, (tx) => store.insert(tx, requesting(), { dueAt: clock.ms, lease }));
+    p.handOff(TENANT, inserted, lease);
+    await until(() => load(inserted.entity.id), (n) => n.state === 'REQUESTED');
+    expect(options).toContainEqual(REDONE_IF_LOST);
+    expect(REDONE_IF_LOST).toEqual({ durable: false });
   });
 
   it('insert and update write the row leased and due; the stored version is the one the processor saves with', async () => {

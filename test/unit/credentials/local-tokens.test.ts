@@ -5,7 +5,8 @@ import { createLocalKeyStore, type LocalKeyStore } from '../../../connector/cred
 import { createLocalTokenMinter, localIssuer, type LocalTokenMinter } from '../../../connector/credentials/local/local-token-minter';
 import { createLocalTokenVerifier } from '../../../connector/credentials/local/local-token-verifier';
 import type { DataPlaneTokenVerifier } from '../../../connector/credentials/token-verifier';
-import { tokenHash, type MintedToken, type MintResult } from '../../../connector/credentials/token-minter';
+import { MINT_WRITES, tokenHash, type MintedToken, type MintResult } from '../../../connector/credentials/token-minter';
+import type { Database, TenantTxOptions } from '../../../connector/store/database';
 import { captureLogs } from './support/log-capture';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
 
@@ -177,6 +178,26 @@ describe('local minter, refresh and verifier (PostgreSQL scratch schema)', () =>
     t += 120_001;
     const v2 = createLocalTokenVerifier({ keys, publicUrl: PUBLIC_URL, logger: logs.logger, now, jwksCacheMs: 0 });
     expect((await v2.verify('sup-a', before.token)).ok).toBe(false);
+  });
+
+  it('the alongside writes commit with the refresh token in one transaction that does not wait for the WAL flush; if they fail, mint rejects and stores nothing', async () => {
+    const options: (TenantTxOptions | undefined)[] = [];
+    const spied: Database = { ...db, withTenant: (tenantId, work, o) => { options.push(o); return db.withTenant(tenantId, work, o); } };
+    const m = createLocalTokenMinter({ keys, db: spied, publicUrl: PUBLIC_URL, logger: logs.logger, now, defaultTtlSeconds: 300 });
+    const refreshRows = (transferId: string) => db.raw<{ n: number }>('SELECT count(*)::int AS n FROM credential_refresh_tokens WHERE transfer_id = $1', [transferId]);
+    const minted = value(await m.mint({
+      ...request, transferId: 'tp-alongside', supersede: true,
+      alongside: async (writes, token) => {
+        await writes.query('INSERT INTO credential_secrets (tenant_id, name, value_enc, updated_at) VALUES ($1, $2, $3, now())', ['sup-a', `binding/${token.jti}`, 'x']);
+      },
+    }));
+    expect(options).toEqual([MINT_WRITES]);
+    expect(MINT_WRITES).toEqual({ durable: false });
+    expect(await db.raw('SELECT name FROM credential_secrets WHERE name = $1', [`binding/${minted.jti}`])).toHaveLength(1);
+    expect(await refreshRows('tp-alongside')).toEqual([{ n: 1 }]);
+
+    await expect(m.mint({ ...request, transferId: 'tp-alongside-fails', alongside: async (writes) => { await writes.query('SELECT 1 / 0'); } })).rejects.toThrow(/division by zero/);
+    expect(await refreshRows('tp-alongside-fails')).toEqual([{ n: 0 }]);
   });
 
   it('caches successful verifications until expiry without touching the key provider', async () => {

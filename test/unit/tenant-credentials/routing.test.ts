@@ -115,6 +115,26 @@ describe('tenant credentials: routing by credential mode (local + aws tenants, n
     expect(creds.awsCallCounter.count({ tenantId: 'tenant-b', region: 'eu-central-1' })).toBe(0);
   });
 
+  it('the alongside writes (a transfer\'s binding) commit before mint resolves in both modes: with the refresh token (local), on their own after AWS (aws); a refused mint writes none', async () => {
+    const bindingOf = (tenantId: string, n: number): MintRequest => ({
+      ...req(tenantId, n),
+      alongside: async (writes, token) => {
+        await writes.query('INSERT INTO credential_secrets (tenant_id, name, value_enc, updated_at) VALUES ($1, $2, $3, now())', [tenantId, `binding/${n}`, token.tokenHash]);
+      },
+    });
+    const stored = (tenantId: string, n: number) => db.withTenant(tenantId, (tx) => tx.query<{ value_enc: string }>('SELECT value_enc FROM credential_secrets WHERE name = $1', [`binding/${n}`]));
+    const local = minted(await creds.minter.mint(bindingOf('sup-local', 21)));
+    expect(await stored('sup-local', 21)).toEqual([{ value_enc: local.tokenHash }]);
+
+    wire.sts('eu-central-1', 'tenant-a'); wire.secret(TENANT_A, SECRETS['tenant-a']); wire.oauth(TENANT_A, signer, Math.floor(t / 1000));
+    const cognito = minted(await creds.minter.mint(bindingOf('tenant-a', 22)));
+    expect(cognito.issuer).toBe('cognito');
+    expect(await stored('tenant-a', 22)).toEqual([{ value_enc: cognito.tokenHash }]);
+
+    expect(await creds.minter.mint(bindingOf('tenant-c', 23))).toMatchObject({ ok: false, code: 'tenant-not-configured' });
+    expect(await stored('tenant-c', 23)).toEqual([]);
+  });
+
   it('stored settings naming another tenant\'s secret, unknown tenants and bad tenant ids are refused without AWS or token', async () => {
     expect(await creds.minter.mint(req('tenant-c'))).toMatchObject({ ok: false, code: 'tenant-not-configured' });
     expect(await creds.minter.mint(req('nobody'))).toMatchObject({ ok: false, code: 'tenant-not-configured' });
