@@ -13,7 +13,7 @@ import { negotiationAck, type ContractNegotiation, type ContractNegotiationMachi
 import type { CallbackAddress } from './control-plane-events';
 import { checkCounterOffer } from './counter-offer-check';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
-import { againIfDuplicate, type WriteOptions } from './process-table';
+import { asNewUnlessRepeated, type WriteOptions } from './process-table';
 
 /** The shared steps of the negotiation service the offer operations build on. */
 export interface NegotiationKit {
@@ -177,8 +177,8 @@ export function createOfferOperations(deps: OfferOperationsDeps, kit: Negotiatio
 
     async onOffer(tenantId, dialect, message, from) {
       const messageId = dspMessageFingerprint(message);
-      const outcome = await againIfDuplicate(() => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
-        const existing = await store.findBy(tx, { role: 'consumer', counter_party_id: from.did, provider_pid: message.providerPid }, true);
+      const outcome = await asNewUnlessRepeated((lookFirst) => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
+        const existing = lookFirst ? await store.findBy(tx, { role: 'consumer', counter_party_id: from.did, provider_pid: message.providerPid }, true) : undefined;
         if (existing !== undefined) {
           if (existing.extra['initialMessageId'] === messageId) return ok({ saved: existing, created: false });
           return fail('conflict', `providerPid ${message.providerPid} is already used by another negotiation`);

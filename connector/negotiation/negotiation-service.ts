@@ -21,7 +21,7 @@ import {
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
 import { createOfferOperations, type NegotiationKit, type NegotiationOfferOperations } from './negotiation-offers';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
-import { againIfDuplicate, type WriteOptions } from './process-table';
+import { asNewUnlessRepeated, type WriteOptions } from './process-table';
 import type { ProcessorHandOff } from './work-runner';
 
 /** Our own identity as a participant. */
@@ -183,8 +183,8 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         const r = await this.onMessage(tenantId, 'provider', message.providerPid, message, from);
         return r.ok ? ok({ ack: r.value, created: false }) : r;
       }
-      const outcome = await againIfDuplicate(() => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
-        const existing = await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true);
+      const outcome = await asNewUnlessRepeated((lookFirst) => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; created: boolean }>> => {
+        const existing = lookFirst ? await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true) : undefined;
         if (existing !== undefined) {
           if (existing.entity.lastMessageId === messageId || existing.extra['initialMessageId'] === messageId) return ok({ saved: existing, created: false });
           return fail('conflict', `consumerPid ${message.consumerPid} is already used by another negotiation`);

@@ -235,16 +235,19 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 /**
- * Runs `attempt` once more when it failed on a duplicate key: a concurrent twin of the same initial message committed
- * its row first, and the second run finds that row (answering as for a repeated message).
+ * Handles an initial message (one that creates a process) in one round trip where it can: `attempt(false)` treats it as
+ * new without looking for an existing process, and the unique key on its process id (`insertAtCommit`) is the check.
+ * When that commit fails on the key (a repeated message, or a concurrent twin committed first), or the attempt refuses
+ * the message, `attempt(true)` runs once more and looks first, so a repeat is answered with the process it created.
  */
-export async function againIfDuplicate<T>(attempt: () => Promise<T>): Promise<T> {
+export async function asNewUnlessRepeated<T extends { readonly ok: boolean }>(attempt: (lookFirst: boolean) => Promise<T>): Promise<T> {
   try {
-    return await attempt();
+    const fresh = await attempt(false);
+    if (fresh.ok) return fresh;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    return attempt();
   }
+  return attempt(true);
 }
 
 /** True when a commit failed because a write deferred by `updateAtCommit` found its row changed by someone else. */

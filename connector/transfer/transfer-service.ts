@@ -9,7 +9,7 @@ import { dspMessageFingerprint } from '../dsp/message-id';
 import type { DataAddress, TransferMessage, TransferProcessAck, TransferRequestMessage } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { NegotiationStore } from '../negotiation/negotiation-store';
-import { againIfDuplicate, type WriteOptions } from '../negotiation/process-table';
+import { asNewUnlessRepeated, type WriteOptions } from '../negotiation/process-table';
 import type { ProcessorHandOff } from '../negotiation/work-runner';
 import type { Database, TenantTx } from '../store/database';
 import { PULL_FORMAT } from '../catalog-service/catalog-service';
@@ -135,8 +135,8 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
   return {
     async onRequest(tenantId, dialect, message, from) {
       const messageId = dspMessageFingerprint(message);
-      const outcome = await againIfDuplicate(() => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; created: boolean }>> => {
-        const existing = await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true);
+      const outcome = await asNewUnlessRepeated((lookFirst) => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; created: boolean }>> => {
+        const existing = lookFirst ? await store.findBy(tx, { role: 'provider', counter_party_id: from.did, consumer_pid: message.consumerPid }, true) : undefined;
         if (existing !== undefined) {
           const repeat = machine.checkRepeatedRequest(existing.entity, message, from.did);
           return repeat.ok ? ok({ saved: existing, created: false }) : repeat;

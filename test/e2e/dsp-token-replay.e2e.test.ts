@@ -97,6 +97,23 @@ describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) 
     expect(res.status).toBe(404);
   });
 
+  it('answers a repeated initial request (same message, new token) with the negotiation it created, and refuses its consumerPid with another message', async () => {
+    const consumerPid = `urn:uuid:repeat-${engine}`;
+    const body = contractRequest(consumerPid);
+    const first = await post('/negotiations/request', await h.identity.dcp.authorizationFor(OEM, supplierDid), body);
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as Record<string, unknown>;
+    const repeat = await post('/negotiations/request', await h.identity.dcp.authorizationFor(OEM, supplierDid), body);
+    expect(repeat.status).toBeLessThan(300);
+    expect(((await repeat.json()) as Record<string, unknown>)['providerPid']).toBe(created['providerPid']);
+    const other = JSON.stringify({ ...(JSON.parse(body) as Record<string, unknown>), callbackAddress: `${h.cp.dspBase(OEM, '2025-1')}/elsewhere` });
+    const conflicting = await post('/negotiations/request', await h.identity.dcp.authorizationFor(OEM, supplierDid), other);
+    // 409 without a body: the error schema requires a providerPid, and the caller has none for this request.
+    expect(conflicting.status).toBe(409);
+    const rows = await h.db.withTenant(SUPPLIER, (tx) => tx.query('SELECT id FROM cp_negotiations WHERE consumer_pid = $1', [consumerPid]));
+    expect(rows).toHaveLength(1);
+  });
+
   // Runs last: the twins' negotiations are unknown to the OEM, so the supplier's agreements to them never land.
   it('answers concurrent twins of one initial request (same consumerPid, each with its own token) with the one negotiation they created, never with a fault', async () => {
     for (let i = 0; i < 6; i++) {

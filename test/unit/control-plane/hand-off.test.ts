@@ -6,7 +6,7 @@ import { mintFailure } from '../../../connector/credentials/token-minter';
 import { createContractNegotiationMachine, type ContractNegotiation } from '../../../connector/negotiation/contract-negotiation';
 import { createNegotiationProcessor } from '../../../connector/negotiation/negotiation-processor';
 import { createNegotiationStore, type StoredNegotiation } from '../../../connector/negotiation/negotiation-store';
-import { againIfDuplicate, isConcurrentChange, isDuplicateKey, REDONE_IF_LOST, type Lease } from '../../../connector/negotiation/process-table';
+import { asNewUnlessRepeated, isConcurrentChange, isDuplicateKey, REDONE_IF_LOST, type Lease } from '../../../connector/negotiation/process-table';
 import type { Database, TenantTxOptions } from '../../../connector/store/database';
 import type { WorkRunner } from '../../../connector/negotiation/work-runner';
 import { createTransferProcessMachine } from '../../../connector/transfer/transfer-process';
@@ -161,13 +161,6 @@ describe.each(testEngines())('hand-off on %s', (engine) => {
 
     // The same id again: the commit fails on the key, and the audit deferred before it rolls back too.
     const auditsBefore = await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'));
-    const attempt = () => db.withTenant(TENANT, async (tx) => {
-      const existing = await store.find(tx, entity.id, true);
-      if (existing !== undefined) return 'found';
-      tx.defer("INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, prev_hash, hash) VALUES ($1, 999997, 'z', now(), 'a', 'b', 'c', 'p', 'h')", [TENANT]);
-      store.insertAtCommit(tx, { ...entity, errorDetail: 'twin' }, { dueAt: null });
-      return 'inserted';
-    });
     // A twin that checked before the first one committed: simulated by inserting under a check that cannot see the row.
     const twin = await db.withTenant(TENANT, async (tx) => {
       tx.defer("INSERT INTO audit_log (tenant_id, seq, id, at, actor, action, target, prev_hash, hash) VALUES ($1, 999997, 'z', now(), 'a', 'b', 'c', 'p', 'h')", [TENANT]);
@@ -178,15 +171,25 @@ describe.each(testEngines())('hand-off on %s', (engine) => {
     expect((await load(entity.id)).errorDetail).toBeUndefined();
     expect(await db.withTenant(TENANT, (tx) => tx.query('SELECT seq FROM audit_log'))).toEqual(auditsBefore);
 
-    // againIfDuplicate: a first run that loses on the key is run once more, and that run finds the row.
-    let runs = 0;
-    const raced = await againIfDuplicate(async () => {
-      runs++;
-      if (runs === 1) throw twin;
-      return attempt();
+    // asNewUnlessRepeated: the first run inserts without looking and loses on the key; the second looks first and finds the row.
+    const looks: boolean[] = [];
+    const repeated = await asNewUnlessRepeated(async (lookFirst) => {
+      looks.push(lookFirst);
+      return db.withTenant(TENANT, async (tx) => {
+        if (lookFirst && (await store.find(tx, entity.id, true)) !== undefined) return { ok: true, found: true };
+        store.insertAtCommit(tx, { ...entity, errorDetail: 'twin' }, { dueAt: null });
+        return { ok: true, found: false };
+      });
     });
-    expect([raced, runs]).toEqual(['found', 2]);
-    await expect(againIfDuplicate(async () => { throw new Error('other fault'); })).rejects.toThrow('other fault');
+    expect([repeated, looks]).toEqual([{ ok: true, found: true }, [false, true]]);
+    expect((await load(entity.id)).errorDetail).toBeUndefined();
+    // A refused first run is run once more, looking first; any other fault is not retried.
+    const refusedLooks: boolean[] = [];
+    expect(await asNewUnlessRepeated(async (lookFirst) => { refusedLooks.push(lookFirst); return { ok: false }; })).toEqual({ ok: false });
+    expect(refusedLooks).toEqual([false, true]);
+    let faults = 0;
+    await expect(asNewUnlessRepeated(async () => { faults++; throw new Error('other fault'); })).rejects.toThrow('other fault');
+    expect(faults).toBe(1);
   });
 
   it('a processor saves after an acknowledgement without waiting for the WAL flush (a lost save is redone); the save lands', async () => {
