@@ -24,12 +24,15 @@ import { createPolicyMonitor, type PolicyMonitor } from '../transfer/policy-moni
 import { createTokenRefreshRouter, createTokenRefreshService, type EdrRefreshSupport } from '../transfer/token-refresh';
 import { createTransferLiveness, type TransferLiveness } from '../transfer/transfer-liveness';
 import { createTransferProcessor } from '../transfer/transfer-processor';
-import { createTransferService, type TransferService } from '../transfer/transfer-service';
+import { createTransferService, isFinalTransfer, type TransferService } from '../transfer/transfer-service';
+import type { TransferProcess } from '../transfer/transfer-process';
 import { createTransferStore, type EdrVault, type StoredTransfer, type TransferStore } from '../transfer/transfer-store';
 import type { ProcessEventSink } from './control-plane-events';
 import { requiresManualApproval } from './manual-approval';
 import { createNegotiationProcessor, type RetryPolicy } from './negotiation-processor';
-import { createNegotiationService, type NegotiationService, type SelfIdentity } from './negotiation-service';
+import { createNegotiationService, isFinalNegotiation, type NegotiationService, type SelfIdentity } from './negotiation-service';
+import { createRecentProcesses } from './recent-processes';
+import type { ContractNegotiation } from './contract-negotiation';
 import { createNegotiationStore, type NegotiationStore, type StoredNegotiation } from './negotiation-store';
 import type { WorkRunner } from './work-runner';
 
@@ -132,14 +135,21 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
     (await db.withSystem((tx) => tx.query<{ id: string }>("SELECT id FROM tenants WHERE status = 'active' ORDER BY id"))).map((r) => r.id);
 
   const common = { db, now, owner, listTenants, leaseMs: config.leaseMs, pollIntervalMs: config.pollIntervalMs, retry: config.retry, events: deps.events, onError: deps.onError };
-  const negotiationProcessor = createNegotiationProcessor({ ...common, store: negotiationStore, client, callbackAddress, dspBase });
-  const transferProcessor = createTransferProcessor({ ...common, store: transferStore, client, minter: deps.minter, liveness, publicUrl: config.publicUrl, callbackAddress, revokeTokens: deps.revokeTokens });
+  // Rows this runtime committed last, shared by each service and its processor: a message to a process answered here
+  // a moment ago is applied in one round trip (see recent-processes.ts).
+  const recentNegotiations = createRecentProcesses<ContractNegotiation>({ isFinal: isFinalNegotiation });
+  const recentTransfers = createRecentProcesses<TransferProcess>({ isFinal: isFinalTransfer });
+  const negotiationProcessor = createNegotiationProcessor({ ...common, store: negotiationStore, client, callbackAddress, dspBase, recent: recentNegotiations });
+  const transferProcessor = createTransferProcessor({
+    ...common, store: transferStore, client, minter: deps.minter, liveness, publicUrl: config.publicUrl, callbackAddress, revokeTokens: deps.revokeTokens, recent: recentTransfers,
+  });
   const negotiations = createNegotiationService({
-    db, store: negotiationStore, catalog, source: deps.catalogSource, engine, now, selfIdentity, processor: negotiationProcessor, events: deps.events,
+    db, store: negotiationStore, catalog, source: deps.catalogSource, engine, now, selfIdentity, processor: negotiationProcessor, events: deps.events, recent: recentNegotiations,
     manualApproval: async (tx, definitionId) => requiresManualApproval(await deps.catalogSource.contractDefinition(tx, definitionId)),
   });
   const transfers = createTransferService({
     db, store: transferStore, agreements: negotiationStore, engine, now, vault: deps.vault, liveness, revokeTokens: deps.revokeTokens, processor: transferProcessor, events: deps.events,
+    recent: recentTransfers,
   });
   const policyMonitor = createPolicyMonitor({ db, transfers: transferStore, agreements: negotiationStore, service: transfers, engine, now, listTenants, intervalMs: config.monitorIntervalMs, onError: deps.onError });
   const authenticator = deps.authenticator ?? createDcpParticipantAuthenticator(deps.dcp);

@@ -10,6 +10,7 @@ import { negotiationEventName, type CallbackAddress, type ProcessEventSink } fro
 import { asPolicy, isPending } from './negotiation-service';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
 import { REDONE_IF_LOST, unlessChangedConcurrently } from './process-table';
+import type { RecentProcesses } from './recent-processes';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from './work-runner';
 
 export interface RetryPolicy {
@@ -39,6 +40,8 @@ export interface NegotiationProcessorDeps {
   readonly pollIntervalMs?: number;
   readonly events?: ProcessEventSink;
   readonly onError?: (err: unknown, context: string) => void;
+  /** Rows this runtime committed last, shared with the service: each save is reported, and waited for by its reads. */
+  readonly recent?: RecentProcesses<ContractNegotiation>;
 }
 
 type Ack = { providerPid?: string; consumerPid?: string } | undefined;
@@ -107,13 +110,14 @@ export function createNegotiationProcessor(deps: NegotiationProcessorDeps): Work
     // message was applied) fails the commit, and this stale result is dropped.
     // Not durable: a save lost in a database crash is a crash before the save, which the processor survives anyway (the
     // row is still due, the message is sent again and acknowledged idempotently); durable commits are flushed in order.
-    const saved = await unlessChangedConcurrently(deps.db.withTenant(stored.entity.tenantId, async (tx) => {
+    const saving = unlessChangedConcurrently(deps.db.withTenant(stored.entity.tenantId, async (tx) => {
       const s = store.updateAtCommit(tx, stored, next, { dueAt });
       if (next.state !== stored.entity.state) {
         deferAudit(tx, { actor: 'system', action: `negotiation.${next.state.toLowerCase()}`, target: `negotiation/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
     }, REDONE_IF_LOST));
+    const saved = await (deps.recent?.saving(stored.entity.tenantId, stored.entity.id, saving) ?? saving);
     if (saved === undefined || deps.events === undefined || saved.entity.state === stored.entity.state) return;
     const ev = negotiationEventName(saved.entity.state);
     const callbacks = (saved.extra['callbackAddresses'] ?? []) as CallbackAddress[];

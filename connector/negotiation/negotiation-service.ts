@@ -22,6 +22,7 @@ import { negotiationEventName, type CallbackAddress, type ProcessEventSink } fro
 import { createOfferOperations, type NegotiationKit, type NegotiationOfferOperations } from './negotiation-offers';
 import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
 import { asNewUnlessRepeated, type WriteOptions } from './process-table';
+import { createRecentProcesses, onCopy, STALE_COPY, type ProcessBase, type RecentProcesses } from './recent-processes';
 import type { ProcessorHandOff } from './work-runner';
 
 /** Our own identity as a participant. */
@@ -44,7 +45,12 @@ export interface NegotiationServiceDeps {
   /** The negotiation processor: rows made due now are written leased to it and handed to it after commit. */
   readonly processor: ProcessorHandOff<StoredNegotiation>;
   readonly events?: ProcessEventSink;
+  /** Rows this runtime committed last, shared with the processor (which reports its saves); a private one otherwise. */
+  readonly recent?: RecentProcesses<ContractNegotiation>;
 }
+
+/** Negotiations that expect no further message: not worth keeping a copy of. */
+export const isFinalNegotiation = (n: ContractNegotiation): boolean => n.state === 'FINALIZED' || n.state === 'TERMINATED';
 
 export interface StartNegotiation {
   readonly counterPartyAddress: string;
@@ -89,6 +95,7 @@ export function isPending(n: { readonly state: string }): boolean {
 export function createNegotiationService(deps: NegotiationServiceDeps): NegotiationService {
   const machine = createContractNegotiationMachine({ now: deps.now });
   const { store } = deps;
+  const recentRows = deps.recent ?? createRecentProcesses<ContractNegotiation>({ isFinal: isFinalNegotiation });
 
   function notify(tenantId: string, before: string | undefined, stored: StoredNegotiation): void {
     const n = stored.entity;
@@ -159,14 +166,104 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
     return lease === undefined ? { dueAt } : { dueAt, lease };
   }
 
-  /** Writes a negotiation this transaction has locked; the UPDATE and its audit record travel with COMMIT. */
-  async function write(tx: TenantTx, stored: StoredNegotiation, next: ContractNegotiation, actor: string, extra?: Record<string, unknown>): Promise<StoredNegotiation> {
-    const saved = store.updateLocked(tx, stored, next, { ...schedule(isPending(next)), ...(extra !== undefined ? { extra: { ...stored.extra, ...extra } } : {}) });
+  /**
+   * Writes a negotiation this transaction has locked (or, `at-commit`, a copy read earlier, version-checked at COMMIT);
+   * the UPDATE and its audit record travel with COMMIT.
+   */
+  async function write(tx: TenantTx, stored: StoredNegotiation, next: ContractNegotiation, actor: string, extra?: Record<string, unknown>, base: ProcessBase = 'locked'): Promise<StoredNegotiation> {
+    const options = { ...schedule(isPending(next)), ...(extra !== undefined ? { extra: { ...stored.extra, ...extra } } : {}) };
+    const saved = base === 'locked' ? store.updateLocked(tx, stored, next, options) : store.updateAtCommit(tx, stored, next, options);
     if (saved.entity.state !== stored.entity.state) await audit(tx, actor, next);
     return saved;
   }
 
+  /**
+   * What we do on a message `received` (the negotiation as the message left it) to `stored`: the decision a provider or
+   * consumer makes at once (see "Processing model"), as the next state and any `extra` to merge.
+   */
+  async function answer(tx: TenantTx, role: 'provider' | 'consumer', stored: StoredNegotiation, received: ContractNegotiation, message: NegotiationMessage, from: Participant): Promise<Result<{ next: ContractNegotiation; extra?: Record<string, unknown> }>> {
+    let next = received;
+    let extra: Record<string, unknown> | undefined;
+    if (role === 'provider' && message.type === 'ContractRequestMessage') {
+      const checked = await checkOffer(tx, message, from);
+      const decided = checked.ok
+        ? await decideOrWait(tx, next, checked.value.offer, checked.value.definitionId, from)
+        : machine.send(next, 'termination', { errorDetail: checked.message });
+      if (!decided.ok) return decided;
+      next = decided.value;
+    } else if (role === 'provider' && next.state === 'ACCEPTED') {
+      // Our own last offer was accepted: the definition must still admit the caller (access policy with its claims,
+      // asset still selected), then the offered usage policy is evaluated exactly as for a request.
+      const offer = asPolicy(next.offerPolicy);
+      const definitionId = stored.extra['definitionId'];
+      const admitted = next.offerId === undefined ? fail('bad-request', 'no offer id') : await deps.catalog.resolveOffer(tx, from, next.offerId);
+      const decided = !offer.ok || typeof definitionId !== 'string'
+        ? machine.send(next, 'termination', { errorDetail: 'the accepted offer cannot be read' })
+        : !admitted.ok
+          ? machine.send(next, 'termination', { errorDetail: `the offer is no longer available: ${admitted.message}` })
+          : await decide(tx, next, { ...offer.value, target: offer.value.target ?? next.assetId }, definitionId, from);
+      if (!decided.ok) return decided;
+      next = decided.value;
+    } else if (role === 'provider' && next.state === 'VERIFIED') {
+      const sent = machine.send(next, 'finalized');
+      if (!sent.ok) return sent;
+      next = sent.value;
+      // Stored now (not on the FINALIZED ACK): the consumer may request a transfer before that ACK reaches us.
+      const agreement = asPolicy(next.agreementPolicy);
+      if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
+      store.insertAgreementAtCommit(tx, {
+        id: next.agreementId,
+        negotiationId: next.id,
+        role: 'provider',
+        assetId: agreement.value.target ?? next.assetId ?? '',
+        providerId: agreement.value.assigner ?? '',
+        consumerId: agreement.value.assignee ?? next.counterPartyId,
+        counterPartyId: next.counterPartyId,
+        ...(typeof stored.extra['counterPartyBpn'] === 'string' ? { counterPartyBpn: stored.extra['counterPartyBpn'] } : {}),
+        signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
+        policy: agreement.value,
+        createdAt: deps.now().getTime(),
+      });
+    } else if (role === 'consumer' && next.state === 'AGREED') {
+      const agreement = asPolicy(next.agreementPolicy);
+      const mine = asPolicy(stored.extra['requestedOffer']);
+      const sent = agreement.ok && mine.ok && policiesEquivalent(agreement.value, mine.value)
+        ? machine.send(next, 'verification')
+        : machine.send(next, 'termination', { errorDetail: 'the agreement does not match the requested offer' });
+      if (!sent.ok) return sent;
+      next = sent.value;
+    } else if (role === 'consumer' && next.state === 'OFFERED') {
+      // A counter-offer with exactly the terms our user requested is accepted; any other offer waits in OFFERED for
+      // the user (accept, counter-request or terminate through the management API).
+      const offered = asPolicy(next.offerPolicy);
+      const mine = asPolicy(stored.extra['requestedOffer']);
+      if (offered.ok && mine.ok && policiesEquivalent(offered.value, mine.value)) {
+        const sent = machine.send(next, 'accepted');
+        if (!sent.ok) return sent;
+        next = sent.value;
+      }
+    } else if (role === 'consumer' && next.state === 'FINALIZED') {
+      const agreement = asPolicy(next.agreementPolicy);
+      if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
+      store.insertAgreementAtCommit(tx, {
+        id: next.agreementId,
+        negotiationId: next.id,
+        role: 'consumer',
+        assetId: agreement.value.target ?? next.assetId ?? '',
+        providerId: agreement.value.assigner ?? next.counterPartyId,
+        consumerId: agreement.value.assignee ?? '',
+        counterPartyId: next.counterPartyId,
+        signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
+        policy: agreement.value,
+        createdAt: deps.now().getTime(),
+      });
+      extra = {};
+    }
+    return ok(extra !== undefined ? { next, extra } : { next });
+  }
+
   function after(tenantId: string, before: string | undefined, saved: StoredNegotiation): void {
+    recentRows.committed(saved);
     if (saved.lease !== undefined) deps.processor.handOff(tenantId, saved, saved.lease);
     else if (isPending(saved.entity)) deps.processor.kick(tenantId);
     notify(tenantId, before, saved);
@@ -210,90 +307,35 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
     async onMessage(tenantId, role, id, message, from) {
       const messageId = dspMessageFingerprint(message);
       const actor = `partner:${from.did}`;
+      const receive = (stored: StoredNegotiation) => machine.receive(stored.entity, message, { messageId, senderId: senderIdFor(stored.entity.counterPartyId, from) });
+      // One round trip when this runtime committed the row last: its copy is the base, and the version check at COMMIT
+      // guards it. Anything but an accepted transition (a refusal, a repeat) is decided on the locked row instead.
+      const recent = await recentRows.current(tenantId, id);
+      if (recent !== undefined && recent.entity.role === role) {
+        const received = receive(recent);
+        if (received.ok && !received.value.duplicate) {
+          const next = received.value.negotiation;
+          const outcome = await onCopy(() => deps.db.withTenant(tenantId, async (tx) => {
+            const answered = await answer(tx, role, recent, next, message, from);
+            if (!answered.ok) throw STALE_COPY;
+            return write(tx, recent, answered.value.next, actor, answered.value.extra, 'at-commit');
+          }, inRequestOf(from)));
+          if (outcome !== undefined) {
+            after(tenantId, recent.entity.state, outcome);
+            return ok(negotiationAck(outcome.entity));
+          }
+          recentRows.forget(tenantId, id);
+        }
+      }
       const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; before?: string }>> => {
         const stored = await store.find(tx, id, true);
         if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'negotiation not found');
-        const received = machine.receive(stored.entity, message, { messageId, senderId: senderIdFor(stored.entity.counterPartyId, from) });
+        const received = receive(stored);
         if (!received.ok) return received;
         if (received.value.duplicate) return ok({ saved: stored });
-        let next = received.value.negotiation;
-        let extra: Record<string, unknown> | undefined;
-        if (role === 'provider' && message.type === 'ContractRequestMessage') {
-          const checked = await checkOffer(tx, message, from);
-          const decided = checked.ok
-            ? await decideOrWait(tx, next, checked.value.offer, checked.value.definitionId, from)
-            : machine.send(next, 'termination', { errorDetail: checked.message });
-          if (!decided.ok) return decided;
-          next = decided.value;
-        } else if (role === 'provider' && next.state === 'ACCEPTED') {
-          // Our own last offer was accepted: the definition must still admit the caller (access policy with its claims,
-          // asset still selected), then the offered usage policy is evaluated exactly as for a request.
-          const offer = asPolicy(next.offerPolicy);
-          const definitionId = stored.extra['definitionId'];
-          const admitted = next.offerId === undefined ? fail('bad-request', 'no offer id') : await deps.catalog.resolveOffer(tx, from, next.offerId);
-          const decided = !offer.ok || typeof definitionId !== 'string'
-            ? machine.send(next, 'termination', { errorDetail: 'the accepted offer cannot be read' })
-            : !admitted.ok
-              ? machine.send(next, 'termination', { errorDetail: `the offer is no longer available: ${admitted.message}` })
-              : await decide(tx, next, { ...offer.value, target: offer.value.target ?? next.assetId }, definitionId, from);
-          if (!decided.ok) return decided;
-          next = decided.value;
-        } else if (role === 'provider' && next.state === 'VERIFIED') {
-          const sent = machine.send(next, 'finalized');
-          if (!sent.ok) return sent;
-          next = sent.value;
-          // Stored now (not on the FINALIZED ACK): the consumer may request a transfer before that ACK reaches us.
-          const agreement = asPolicy(next.agreementPolicy);
-          if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-          store.insertAgreementAtCommit(tx, {
-            id: next.agreementId,
-            negotiationId: next.id,
-            role: 'provider',
-            assetId: agreement.value.target ?? next.assetId ?? '',
-            providerId: agreement.value.assigner ?? '',
-            consumerId: agreement.value.assignee ?? next.counterPartyId,
-            counterPartyId: next.counterPartyId,
-            ...(typeof stored.extra['counterPartyBpn'] === 'string' ? { counterPartyBpn: stored.extra['counterPartyBpn'] } : {}),
-            signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
-            policy: agreement.value,
-            createdAt: deps.now().getTime(),
-          });
-        } else if (role === 'consumer' && next.state === 'AGREED') {
-          const agreement = asPolicy(next.agreementPolicy);
-          const mine = asPolicy(stored.extra['requestedOffer']);
-          const sent = agreement.ok && mine.ok && policiesEquivalent(agreement.value, mine.value)
-            ? machine.send(next, 'verification')
-            : machine.send(next, 'termination', { errorDetail: 'the agreement does not match the requested offer' });
-          if (!sent.ok) return sent;
-          next = sent.value;
-        } else if (role === 'consumer' && next.state === 'OFFERED') {
-          // A counter-offer with exactly the terms our user requested is accepted; any other offer waits in OFFERED for
-          // the user (accept, counter-request or terminate through the management API).
-          const offered = asPolicy(next.offerPolicy);
-          const mine = asPolicy(stored.extra['requestedOffer']);
-          if (offered.ok && mine.ok && policiesEquivalent(offered.value, mine.value)) {
-            const sent = machine.send(next, 'accepted');
-            if (!sent.ok) return sent;
-            next = sent.value;
-          }
-        } else if (role === 'consumer' && next.state === 'FINALIZED') {
-          const agreement = asPolicy(next.agreementPolicy);
-          if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-          store.insertAgreementAtCommit(tx, {
-            id: next.agreementId,
-            negotiationId: next.id,
-            role: 'consumer',
-            assetId: agreement.value.target ?? next.assetId ?? '',
-            providerId: agreement.value.assigner ?? next.counterPartyId,
-            consumerId: agreement.value.assignee ?? '',
-            counterPartyId: next.counterPartyId,
-            signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
-            policy: agreement.value,
-            createdAt: deps.now().getTime(),
-          });
-          extra = {};
-        }
-        const saved = await write(tx, stored, next, actor, extra);
+        const answered = await answer(tx, role, stored, received.value.negotiation, message, from);
+        if (!answered.ok) return answered;
+        const saved = await write(tx, stored, answered.value.next, actor, answered.value.extra);
         return ok({ saved, before: stored.entity.state });
       }, inRequestOf(from));
       if (!outcome.ok) return outcome;

@@ -7,6 +7,7 @@ import type { DataAddress, TransferProcessAck } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { RetryPolicy } from '../negotiation/negotiation-processor';
 import { REDONE_IF_LOST, unlessChangedConcurrently, type Lease } from '../negotiation/process-table';
+import type { RecentProcesses } from '../negotiation/recent-processes';
 import { createWorkRunner, retryOrFail, runnerSettings, type WorkRunner } from '../negotiation/work-runner';
 import type { Database } from '../store/database';
 import { createTransferProcessMachine, type TransferProcess, type TransferState } from './transfer-process';
@@ -38,6 +39,8 @@ export interface TransferProcessorDeps {
   readonly pollIntervalMs?: number;
   readonly events?: ProcessEventSink;
   readonly onError?: (err: unknown, context: string) => void;
+  /** Rows this runtime committed last, shared with the service: each save is reported, and waited for by its reads. */
+  readonly recent?: RecentProcesses<TransferProcess>;
 }
 
 /** The PACT host of a provider tenant (the data address endpoint). */
@@ -127,13 +130,14 @@ export function createTransferProcessor(deps: TransferProcessorDeps): WorkRunner
     // commit, and this stale result is dropped.
     // Not durable: a save lost in a database crash is a crash before the save, which the processor survives anyway (the
     // row is still due, the message is sent again and acknowledged idempotently); durable commits are flushed in order.
-    const saved = await unlessChangedConcurrently(deps.db.withTenant(next.tenantId, async (tx) => {
+    const saving = unlessChangedConcurrently(deps.db.withTenant(next.tenantId, async (tx) => {
       const s = store.updateAtCommit(tx, stored, next, { dueAt, ...(lease !== undefined ? { lease } : {}) });
       if (next.state !== stored.entity.state) {
         deferAudit(tx, { actor: 'system', action: `transfer.${next.state.toLowerCase()}`, target: `transfer/${next.id}`, after: { state: next.state, errorDetail: next.errorDetail } }, deps.now());
       }
       return s;
     }, REDONE_IF_LOST));
+    const saved = await (deps.recent?.saving(next.tenantId, next.id, saving) ?? saving);
     if (saved === undefined || saved.entity.state === stored.entity.state) return saved;
     const t = saved.entity;
     if (t.role === 'provider') {

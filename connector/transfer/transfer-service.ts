@@ -10,6 +10,7 @@ import type { DataAddress, TransferMessage, TransferProcessAck, TransferRequestM
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
 import type { NegotiationStore } from '../negotiation/negotiation-store';
 import { asNewUnlessRepeated, type WriteOptions } from '../negotiation/process-table';
+import { createRecentProcesses, onCopy, type ProcessBase, type RecentProcesses } from '../negotiation/recent-processes';
 import type { ProcessorHandOff } from '../negotiation/work-runner';
 import type { Database, TenantTx } from '../store/database';
 import { PULL_FORMAT } from '../catalog-service/catalog-service';
@@ -38,7 +39,12 @@ export interface TransferServiceDeps {
   /** The transfer processor: rows made due now are written leased to it and handed to it after commit. */
   readonly processor: ProcessorHandOff<StoredTransfer>;
   readonly events?: ProcessEventSink;
+  /** Rows this runtime committed last, shared with the processor (which reports its saves); a private one otherwise. */
+  readonly recent?: RecentProcesses<TransferProcess>;
 }
+
+/** Transfers that expect no further message: not worth keeping a copy of. */
+export const isFinalTransfer = (t: TransferProcess): boolean => t.state === 'COMPLETED' || t.state === 'TERMINATED';
 
 export interface StartTransfer {
   readonly agreementId: string;
@@ -75,6 +81,7 @@ const SUSPENDS = new Set(['SUSPENDING', 'SUSPENDED']);
 export function createTransferService(deps: TransferServiceDeps): TransferService {
   const machine = createTransferProcessMachine({ now: deps.now });
   const { store } = deps;
+  const recentRows = deps.recent ?? createRecentProcesses<TransferProcess>({ isFinal: isFinalTransfer });
 
   async function audit(tx: TenantTx, actor: string, t: TransferProcess): Promise<void> {
     deferAudit(tx, { actor, action: `transfer.${t.state.toLowerCase()}`, target: `transfer/${t.id}`, after: { state: t.state, errorDetail: t.errorDetail } }, deps.now());
@@ -88,9 +95,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     return lease === undefined ? { dueAt } : { dueAt, lease };
   }
 
-  /** Writes a transfer this transaction has locked; the UPDATE and its audit record travel with COMMIT. */
-  async function write(tx: TenantTx, stored: StoredTransfer, next: TransferProcess, actor: string): Promise<StoredTransfer> {
-    const saved = store.updateLocked(tx, stored, next, schedule(isTransferPending(next)));
+  /**
+   * Writes a transfer this transaction has locked (or, `at-commit`, a copy read earlier, version-checked at COMMIT);
+   * the UPDATE and its audit record travel with COMMIT.
+   */
+  async function write(tx: TenantTx, stored: StoredTransfer, next: TransferProcess, actor: string, base: ProcessBase = 'locked'): Promise<StoredTransfer> {
+    const options = schedule(isTransferPending(next));
+    const saved = base === 'locked' ? store.updateLocked(tx, stored, next, options) : store.updateAtCommit(tx, stored, next, options);
     if (next.state !== stored.entity.state) await audit(tx, actor, next);
     return saved;
   }
@@ -100,6 +111,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
    * `edr` is the data address a consumer has just sealed (the STARTED event carries it without reading it back).
    */
   async function after(tenantId: string, before: string | undefined, saved: StoredTransfer, edr?: DataAddress): Promise<void> {
+    recentRows.committed(saved);
     const t = saved.entity;
     if (saved.lease !== undefined) deps.processor.handOff(tenantId, saved, saved.lease);
     else if (isTransferPending(t)) deps.processor.kick(tenantId);
@@ -157,21 +169,40 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
 
     async onMessage(tenantId, role, id, message, from) {
       const messageId = dspMessageFingerprint(message);
-      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before?: string; edr?: DataAddress }>> => {
+      const actor = `partner:${from.did}`;
+      const receive = (stored: StoredTransfer) => machine.receive(stored.entity, message, { messageId, senderId: senderIdFor(stored.entity.counterPartyId, from) });
+      // A consumer seals the provider's data address in the transaction that records the start, so STARTED never
+      // shows without its EDR and a refused start message leaves the sealed EDR as it was.
+      const edr = role === 'consumer' && message.type === 'TransferStartMessage' ? message.dataAddress : undefined;
+      const apply = async (tx: TenantTx, stored: StoredTransfer, next: TransferProcess, base: ProcessBase): Promise<StoredTransfer> => {
+        if (edr !== undefined) await deps.vault.putIn(tx, id, edr);
+        return write(tx, stored, next, actor, base);
+      };
+      // One round trip when this runtime committed the row last: its copy is the base, and the version check at COMMIT
+      // guards it. Anything but an accepted transition (a refusal, a repeat) is decided on the locked row instead.
+      const recent = await recentRows.current(tenantId, id);
+      if (recent !== undefined && recent.entity.role === role) {
+        const received = receive(recent);
+        if (received.ok && !received.value.duplicate) {
+          const next = received.value.transfer;
+          const saved = await onCopy(() => deps.db.withTenant(tenantId, (tx) => apply(tx, recent, next, 'at-commit'), inRequestOf(from)));
+          if (saved !== undefined) {
+            await after(tenantId, recent.entity.state, saved, edr);
+            return ok(transferAck(saved.entity));
+          }
+          recentRows.forget(tenantId, id);
+        }
+      }
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; before?: string }>> => {
         const stored = await store.find(tx, id, true);
         if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'transfer process not found');
-        const received = machine.receive(stored.entity, message, { messageId, senderId: senderIdFor(stored.entity.counterPartyId, from) });
+        const received = receive(stored);
         if (!received.ok) return received;
         if (received.value.duplicate) return ok({ saved: stored });
-        // A consumer seals the provider's data address in the transaction that records the start, so STARTED never
-        // shows without its EDR and a refused start message leaves the sealed EDR as it was.
-        const edr = role === 'consumer' && message.type === 'TransferStartMessage' ? message.dataAddress : undefined;
-        if (edr !== undefined) await deps.vault.putIn(tx, id, edr);
-        const saved = await write(tx, stored, received.value.transfer, `partner:${from.did}`);
-        return ok({ saved, before: stored.entity.state, ...(edr !== undefined ? { edr } : {}) });
+        return ok({ saved: await apply(tx, stored, received.value.transfer, 'locked'), before: stored.entity.state });
       }, inRequestOf(from));
       if (!outcome.ok) return outcome;
-      if (outcome.value.before !== undefined) await after(tenantId, outcome.value.before, outcome.value.saved, outcome.value.edr);
+      if (outcome.value.before !== undefined) await after(tenantId, outcome.value.before, outcome.value.saved, edr);
       return ok(transferAck(outcome.value.saved.entity));
     },
 

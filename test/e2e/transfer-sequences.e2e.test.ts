@@ -77,6 +77,45 @@ describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
     expect((await find(OEM, t.c))?.entity.state).toBe('STARTED');
   });
 
+  it('applies a message to a process this runtime committed last without reading its row; a copy made stale by another writer is caught at COMMIT and the message applied on the locked row', async () => {
+    const t = await started();
+    const address = (endpoint: string) => ({ endpointType: 'https://w3id.org/idsa/v4.1/HTTP', endpoint, endpointProperties: [{ name: 'https://w3id.org/edc/v0.0.1/ns/authorization', value: 'renewed' }] });
+    const start = (endpoint: string) => h.cp.transfers.onMessage(OEM, 'consumer', t.c,
+      { type: 'TransferStartMessage', consumerPid: t.consumerPid, providerPid: t.providerPid, dataAddress: address(endpoint) }, { did: supplierDid, credentials: [] });
+    // Applied here and awaited: this runtime's copy is the row as this message left it (the start that made the
+    // transfer STARTED may still be recording its copy when the row is seen STARTED).
+    expect((await start('https://supplier.example/pact/0')).ok).toBe(true);
+    const withTenant = h.db.withTenant.bind(h.db);
+    // Statements the OEM's transactions run before COMMIT that read its transfer rows.
+    const reads: string[] = [];
+    Object.assign(h.db, {
+      withTenant: <T>(tenant: string, work: Parameters<typeof withTenant>[1], options?: Parameters<typeof withTenant>[2]) => withTenant(tenant, (tx) => work(tenant !== OEM ? tx : {
+        ...tx,
+        query: (sql, params, o) => {
+          if (/FROM cp_transfers/.test(sql)) reads.push(sql);
+          return tx.query(sql, params, o);
+        },
+      }), options) as Promise<T>,
+    });
+    try {
+      expect((await start('https://supplier.example/pact/1')).ok).toBe(true);
+      expect(reads).toEqual([]);
+      // Another writer (a replica) changes the row behind this runtime's back.
+      await withTenant(OEM, (tx) => tx.query('UPDATE cp_transfers SET version = version + 1 WHERE id = $1', [t.c]));
+      expect((await start('https://supplier.example/pact/2')).ok).toBe(true);
+      expect(reads).toHaveLength(1);
+      expect(await h.cp.vault.get(OEM, t.c)).toEqual(address('https://supplier.example/pact/2'));
+      // The locked path's commit is the copy again.
+      expect((await start('https://supplier.example/pact/3')).ok).toBe(true);
+      expect(reads).toHaveLength(1);
+    } finally {
+      Object.assign(h.db, { withTenant });
+    }
+    expect(await h.cp.vault.get(OEM, t.c)).toEqual(address('https://supplier.example/pact/3'));
+    expect((await find(OEM, t.c))?.entity.state).toBe('STARTED');
+    expect(h.errors).toEqual([]);
+  });
+
   it('TP:01-03 / TP_C:01-03: provider suspends (access stops, EDR dropped), provider terminates', async () => {
     const t = await started();
     await step(SUPPLIER, t.p, 'suspension', 'SUSPENDED');
