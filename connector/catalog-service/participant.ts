@@ -31,6 +31,14 @@ export function inRequestOf(caller: Participant): TenantTxOptions | undefined {
   return caller.admission === undefined ? undefined : { guard: caller.admission };
 }
 
+/**
+ * `inRequestOf` for a request that only reads (catalog, dataset, process state): its transaction records nothing but the
+ * token id, so it commits without waiting for the WAL flush, like the standalone replay cache (docs/identity.md).
+ */
+export function inReadOnlyRequestOf(caller: Participant): TenantTxOptions | undefined {
+  return caller.admission === undefined ? undefined : { guard: caller.admission, durable: false };
+}
+
 /** Converts verified credentials to the policy engine's credential claims. */
 export function credentialClaims(p: Participant): VerifiedCredentialClaims[] {
   return p.credentials.map((c) => ({

@@ -4,7 +4,7 @@ import { parseExpandedPolicy, policiesEquivalent, type Policy, type PolicyEngine
 import { deferAudit } from '../audit/audit-log';
 import type { CatalogService } from '../catalog-service/catalog-service';
 import type { CatalogSource } from '../catalog-service/catalog-source';
-import { denialReason, inRequestOf, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
+import { denialReason, inReadOnlyRequestOf, inRequestOf, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
@@ -344,7 +344,7 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
     },
 
     async get(tenantId, role, id, from) {
-      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id), inRequestOf(from));
+      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id), inReadOnlyRequestOf(from));
       if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== senderIdFor(stored.entity.counterPartyId, from)) return fail('not-found', 'negotiation not found');
       return ok(negotiationAck(stored.entity));
     },

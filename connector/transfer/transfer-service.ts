@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PolicyEngine } from '../../policies/index';
 import { deferAudit } from '../audit/audit-log';
-import { denialReason, inRequestOf, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
+import { denialReason, inReadOnlyRequestOf, inRequestOf, policyContextOf, senderIdFor, type Participant } from '../catalog-service/participant';
 import { fail, ok, type Result } from '../common/result';
 import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
@@ -207,7 +207,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     },
 
     async get(tenantId, role, id, from) {
-      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id), inRequestOf(from));
+      const stored = await deps.db.withTenant(tenantId, (tx) => store.find(tx, id), inReadOnlyRequestOf(from));
       if (stored === undefined || stored.entity.role !== role || stored.entity.counterPartyId !== senderIdFor(stored.entity.counterPartyId, from)) return fail('not-found', 'transfer process not found');
       return ok(transferAck(stored.entity));
     },

@@ -97,6 +97,31 @@ describe.each(testEngines())('SI-token replay on DSP endpoints on %s', (engine) 
     expect(res.status).toBe(404);
   });
 
+  it('records the token id of a read-only request (catalog, process state) without waiting for the WAL flush, and of a request with effects durably', async () => {
+    const withTenant = h.db.withTenant.bind(h.db);
+    const durability: (boolean | undefined)[] = [];
+    Object.assign(h.db, {
+      withTenant: <T>(tenant: string, work: Parameters<typeof withTenant>[1], options?: Parameters<typeof withTenant>[2]) => {
+        if (tenant === SUPPLIER && options?.guard !== undefined) durability.push(options.durable);
+        return withTenant(tenant, work, options) as Promise<T>;
+      },
+    });
+    try {
+      const catalog = await post('/catalog/request', await h.identity.dcp.authorizationFor(OEM, supplierDid), JSON.stringify(h.codec.encode({ type: 'CatalogRequestMessage' }, '2025-1')));
+      expect(catalog.status).toBe(200);
+      expect(durability).toEqual([false]);
+      const created = await post('/negotiations/request', await h.identity.dcp.authorizationFor(OEM, supplierDid), contractRequest(`urn:uuid:durability-${engine}`));
+      expect(created.status).toBe(201);
+      expect(durability).toEqual([false, undefined]);
+      const providerPid = ((await created.json()) as { providerPid: string }).providerPid;
+      const state = await fetch(`${dsp}/negotiations/${encodeURIComponent(providerPid)}`, { headers: { authorization: await h.identity.dcp.authorizationFor(OEM, supplierDid) } });
+      expect(state.status).toBe(200);
+      expect(durability).toEqual([false, undefined, false]);
+    } finally {
+      Object.assign(h.db, { withTenant });
+    }
+  });
+
   it('answers a repeated initial request (same message, new token) with the negotiation it created, and refuses its consumerPid with another message', async () => {
     const consumerPid = `urn:uuid:repeat-${engine}`;
     const body = contractRequest(consumerPid);

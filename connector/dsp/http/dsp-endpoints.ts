@@ -1,7 +1,7 @@
 // Every DSP endpoint of a tenant (provider endpoints and consumer callbacks) as one table, independent of the HTTP framework.
 import { randomUUID } from 'node:crypto';
 import type { CatalogService } from '../../catalog-service/catalog-service';
-import { inRequestOf, type Participant } from '../../catalog-service/participant';
+import { inReadOnlyRequestOf, type Participant } from '../../catalog-service/participant';
 import type { ReplayAdmission } from '../../identity/jti-replay-store';
 import { decodePathSegment } from '../../common/path-segment';
 import { fail, type Failure, type Result } from '../../common/result';
@@ -155,7 +155,7 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
     const offset = Math.max(0, Number.parseInt(String(ctx.query['offset'] ?? '0'), 10) || 0);
     const limit = Math.min(500, Math.max(1, Number.parseInt(String(ctx.query['limit'] ?? pageSize), 10) || pageSize));
     const v = await view(ctx);
-    const page = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.catalog(tx, ctx.from, v, { offset, limit }), inRequestOf(ctx.from));
+    const page = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.catalog(tx, ctx.from, v, { offset, limit }), inReadOnlyRequestOf(ctx.from));
     const links: string[] = [];
     const url = `${v.dspBase}/catalog/request`;
     if (offset + limit < page.total) links.push(`<${url}?offset=${offset + limit}&limit=${limit}>; rel="next"`);
@@ -164,7 +164,7 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
   });
   add('GET', '/catalog/datasets/:id', 'catalog', async (ctx) => {
     const v = await view(ctx);
-    const d = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.dataset(tx, ctx.from, v, param(ctx, 'id')), inRequestOf(ctx.from));
+    const d = await deps.db.withTenant(ctx.tenantId, (tx) => deps.catalog.dataset(tx, ctx.from, v, param(ctx, 'id')), inReadOnlyRequestOf(ctx.from));
     return d.ok ? { status: 200, body: { type: 'Dataset', ...d.value } } : failureReply('catalog', d);
   });
 
