@@ -36,6 +36,8 @@ export interface LocalKeyStoreDeps {
   readonly algorithms?: Partial<Record<KeyPurpose, LocalKeyAlgorithm>>;
   /** How long a decrypted signing key is reused before re-reading the database (default 60 s; other replicas may rotate). */
   readonly signingKeyCacheMs?: number;
+  /** How long an unwrapped tenant data key is reused before re-reading its row (default 60 s; see tenant-data-keys.ts). */
+  readonly dataKeyCacheMs?: number;
 }
 
 const PURPOSES: readonly KeyPurpose[] = ['identity', 'data-plane', 'pact-auth'];
@@ -44,7 +46,7 @@ const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
 export function createLocalKeyStore(deps: LocalKeyStoreDeps): LocalKeyStore {
   const now = deps.now ?? (() => new Date());
   const masterKey = createMasterKey(deps.masterKey);
-  const dataKeys = createTenantDataKeys(masterKey, now);
+  const dataKeys = createTenantDataKeys(masterKey, now, deps.dataKeyCacheMs);
   const signingCache = new Map<string, { key: SigningKey; until: number }>();
   const inFlight = new Map<string, Promise<SigningKey>>();
   const cacheMs = deps.signingKeyCacheMs ?? 60_000;

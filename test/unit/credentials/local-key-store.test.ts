@@ -74,6 +74,32 @@ describe('local key store (PostgreSQL scratch schema)', () => {
     await expect(store.putSecretIf('tenant-b', '../x', 'v', 'create')).rejects.toThrow(/secret name/);
   });
 
+  it('reuses an unwrapped data key for dataKeyCacheMs without reading its row, then reads it again', async () => {
+    const dataKeyReads: string[] = [];
+    const spied = {
+      ...db,
+      withTenant: <T>(tenantId: string, work: Parameters<typeof db.withTenant>[1]) => db.withTenant(tenantId, (tx) => work({
+        ...tx,
+        query: (sql, params, o) => {
+          if (/FROM credential_data_keys/.test(sql)) dataKeyReads.push(tenantId);
+          return tx.query(sql, params, o);
+        },
+      })) as Promise<T>,
+    };
+    const cached = createLocalKeyStore({ db: spied, masterKey, now, dataKeyCacheMs: 1_000 });
+    await cached.putSecret('tenant-c', 'one', 'v1');
+    expect(dataKeyReads.length).toBeGreaterThan(0);
+    dataKeyReads.length = 0;
+    await cached.putSecret('tenant-c', 'two', 'v2');
+    expect(await cached.getSecret('tenant-c', 'one')).toBe('v1');
+    expect(dataKeyReads).toEqual([]);
+    t += 1_001;
+    expect(await cached.getSecret('tenant-c', 'two')).toBe('v2');
+    expect(dataKeyReads).toEqual(['tenant-c']);
+    // What this store sealed, a store without the cache (another replica) opens.
+    expect(await store.getSecret('tenant-c', 'one')).toBe('v1');
+  });
+
   it('row-level security hides another tenant\'s rows and refuses writing them', async () => {
     const seen = await db.withTenant('tenant-b', (tx) => tx.query<{ tenant_id: string }>('SELECT tenant_id FROM credential_signing_keys'));
     expect(seen.every((r) => r.tenant_id === 'tenant-b')).toBe(true);
