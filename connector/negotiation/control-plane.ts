@@ -32,6 +32,7 @@ import { requiresManualApproval } from './manual-approval';
 import { createNegotiationProcessor, type RetryPolicy } from './negotiation-processor';
 import { createNegotiationService, isFinalNegotiation, type NegotiationService, type SelfIdentity } from './negotiation-service';
 import { createRecentProcesses } from './recent-processes';
+import { createAgreementCopies } from './agreement-copies';
 import type { ContractNegotiation } from './contract-negotiation';
 import { createNegotiationStore, type NegotiationStore, type StoredNegotiation } from './negotiation-store';
 import type { WorkRunner } from './work-runner';
@@ -139,17 +140,19 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
   // a moment ago is applied in one round trip (see recent-processes.ts).
   const recentNegotiations = createRecentProcesses<ContractNegotiation>({ isFinal: isFinalNegotiation });
   const recentTransfers = createRecentProcesses<TransferProcess>({ isFinal: isFinalTransfer });
+  // Agreements stored here, from which a transfer starts without reading them first (checked at COMMIT).
+  const agreementCopies = createAgreementCopies();
   const negotiationProcessor = createNegotiationProcessor({ ...common, store: negotiationStore, client, callbackAddress, dspBase, recent: recentNegotiations });
   const transferProcessor = createTransferProcessor({
     ...common, store: transferStore, client, minter: deps.minter, liveness, publicUrl: config.publicUrl, callbackAddress, revokeTokens: deps.revokeTokens, recent: recentTransfers,
   });
   const negotiations = createNegotiationService({
-    db, store: negotiationStore, catalog, source: deps.catalogSource, engine, now, selfIdentity, processor: negotiationProcessor, events: deps.events, recent: recentNegotiations,
+    db, store: negotiationStore, catalog, source: deps.catalogSource, engine, now, selfIdentity, processor: negotiationProcessor, events: deps.events, recent: recentNegotiations, agreements: agreementCopies,
     manualApproval: async (tx, definitionId) => requiresManualApproval(await deps.catalogSource.contractDefinition(tx, definitionId)),
   });
   const transfers = createTransferService({
     db, store: transferStore, agreements: negotiationStore, engine, now, vault: deps.vault, liveness, revokeTokens: deps.revokeTokens, processor: transferProcessor, events: deps.events,
-    recent: recentTransfers,
+    recent: recentTransfers, agreementCopies,
   });
   const policyMonitor = createPolicyMonitor({ db, transfers: transferStore, agreements: negotiationStore, service: transfers, engine, now, listTenants, intervalMs: config.monitorIntervalMs, onError: deps.onError });
   const authenticator = deps.authenticator ?? createDcpParticipantAuthenticator(deps.dcp);

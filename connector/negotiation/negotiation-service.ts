@@ -20,7 +20,8 @@ import {
 } from './contract-negotiation';
 import { negotiationEventName, type CallbackAddress, type ProcessEventSink } from './control-plane-events';
 import { createOfferOperations, type NegotiationKit, type NegotiationOfferOperations } from './negotiation-offers';
-import type { NegotiationStore, StoredNegotiation } from './negotiation-store';
+import type { ContractAgreementRecord, NegotiationStore, StoredNegotiation } from './negotiation-store';
+import type { AgreementCopies } from './agreement-copies';
 import { asNewUnlessRepeated, type WriteOptions } from './process-table';
 import { createRecentProcesses, onCopy, STALE_COPY, type ProcessBase, type RecentProcesses } from './recent-processes';
 import type { ProcessorHandOff } from './work-runner';
@@ -47,6 +48,15 @@ export interface NegotiationServiceDeps {
   readonly events?: ProcessEventSink;
   /** Rows this runtime committed last, shared with the processor (which reports its saves); a private one otherwise. */
   readonly recent?: RecentProcesses<ContractNegotiation>;
+  /** Where agreements this service stores are remembered once committed (the transfer service starts from them). */
+  readonly agreements?: AgreementCopies;
+}
+
+/** A decision on a received message: the next state, `extra` to merge, and the agreement it stores, if any. */
+interface Answer {
+  readonly next: ContractNegotiation;
+  readonly extra?: Record<string, unknown>;
+  readonly agreement?: ContractAgreementRecord;
 }
 
 /** Negotiations that expect no further message: not worth keeping a copy of. */
@@ -181,9 +191,10 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
    * What we do on a message `received` (the negotiation as the message left it) to `stored`: the decision a provider or
    * consumer makes at once (see "Processing model"), as the next state and any `extra` to merge.
    */
-  async function answer(tx: TenantTx, role: 'provider' | 'consumer', stored: StoredNegotiation, received: ContractNegotiation, message: NegotiationMessage, from: Participant): Promise<Result<{ next: ContractNegotiation; extra?: Record<string, unknown> }>> {
+  async function answer(tx: TenantTx, role: 'provider' | 'consumer', stored: StoredNegotiation, received: ContractNegotiation, message: NegotiationMessage, from: Participant): Promise<Result<Answer>> {
     let next = received;
     let extra: Record<string, unknown> | undefined;
+    let agreement: ContractAgreementRecord | undefined;
     if (role === 'provider' && message.type === 'ContractRequestMessage') {
       const checked = await checkOffer(tx, message, from);
       const decided = checked.ok
@@ -209,21 +220,22 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
       if (!sent.ok) return sent;
       next = sent.value;
       // Stored now (not on the FINALIZED ACK): the consumer may request a transfer before that ACK reaches us.
-      const agreement = asPolicy(next.agreementPolicy);
-      if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-      store.insertAgreementAtCommit(tx, {
+      const agreed = asPolicy(next.agreementPolicy);
+      if (!agreed.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
+      agreement = {
         id: next.agreementId,
         negotiationId: next.id,
         role: 'provider',
-        assetId: agreement.value.target ?? next.assetId ?? '',
-        providerId: agreement.value.assigner ?? '',
-        consumerId: agreement.value.assignee ?? next.counterPartyId,
+        assetId: agreed.value.target ?? next.assetId ?? '',
+        providerId: agreed.value.assigner ?? '',
+        consumerId: agreed.value.assignee ?? next.counterPartyId,
         counterPartyId: next.counterPartyId,
         ...(typeof stored.extra['counterPartyBpn'] === 'string' ? { counterPartyBpn: stored.extra['counterPartyBpn'] } : {}),
-        signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
-        policy: agreement.value,
+        signingDate: Date.parse(agreed.value.timestamp ?? '') || deps.now().getTime(),
+        policy: agreed.value,
         createdAt: deps.now().getTime(),
-      });
+      };
+      store.insertAgreementAtCommit(tx, agreement);
     } else if (role === 'consumer' && next.state === 'AGREED') {
       const agreement = asPolicy(next.agreementPolicy);
       const mine = asPolicy(stored.extra['requestedOffer']);
@@ -243,23 +255,24 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         next = sent.value;
       }
     } else if (role === 'consumer' && next.state === 'FINALIZED') {
-      const agreement = asPolicy(next.agreementPolicy);
-      if (!agreement.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-      store.insertAgreementAtCommit(tx, {
+      const agreed = asPolicy(next.agreementPolicy);
+      if (!agreed.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
+      agreement = {
         id: next.agreementId,
         negotiationId: next.id,
         role: 'consumer',
-        assetId: agreement.value.target ?? next.assetId ?? '',
-        providerId: agreement.value.assigner ?? next.counterPartyId,
-        consumerId: agreement.value.assignee ?? '',
+        assetId: agreed.value.target ?? next.assetId ?? '',
+        providerId: agreed.value.assigner ?? next.counterPartyId,
+        consumerId: agreed.value.assignee ?? '',
         counterPartyId: next.counterPartyId,
-        signingDate: Date.parse(agreement.value.timestamp ?? '') || deps.now().getTime(),
-        policy: agreement.value,
+        signingDate: Date.parse(agreed.value.timestamp ?? '') || deps.now().getTime(),
+        policy: agreed.value,
         createdAt: deps.now().getTime(),
-      });
+      };
+      store.insertAgreementAtCommit(tx, agreement);
       extra = {};
     }
-    return ok(extra !== undefined ? { next, extra } : { next });
+    return ok({ next, ...(extra !== undefined ? { extra } : {}), ...(agreement !== undefined ? { agreement } : {}) });
   }
 
   function after(tenantId: string, before: string | undefined, saved: StoredNegotiation): void {
@@ -318,16 +331,17 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
           const outcome = await onCopy(() => deps.db.withTenant(tenantId, async (tx) => {
             const answered = await answer(tx, role, recent, next, message, from);
             if (!answered.ok) throw STALE_COPY;
-            return write(tx, recent, answered.value.next, actor, answered.value.extra, 'at-commit');
+            return { saved: await write(tx, recent, answered.value.next, actor, answered.value.extra, 'at-commit'), agreement: answered.value.agreement };
           }, inRequestOf(from)));
           if (outcome !== undefined) {
-            after(tenantId, recent.entity.state, outcome);
-            return ok(negotiationAck(outcome.entity));
+            if (outcome.agreement !== undefined) deps.agreements?.remember(tenantId, outcome.agreement);
+            after(tenantId, recent.entity.state, outcome.saved);
+            return ok(negotiationAck(outcome.saved.entity));
           }
           recentRows.forget(tenantId, id);
         }
       }
-      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; before?: string }>> => {
+      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredNegotiation; before?: string; agreement?: ContractAgreementRecord }>> => {
         const stored = await store.find(tx, id, true);
         if (stored === undefined || stored.entity.role !== role) return fail('not-found', 'negotiation not found');
         const received = receive(stored);
@@ -336,9 +350,10 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         const answered = await answer(tx, role, stored, received.value.negotiation, message, from);
         if (!answered.ok) return answered;
         const saved = await write(tx, stored, answered.value.next, actor, answered.value.extra);
-        return ok({ saved, before: stored.entity.state });
+        return ok({ saved, before: stored.entity.state, ...(answered.value.agreement !== undefined ? { agreement: answered.value.agreement } : {}) });
       }, inRequestOf(from));
       if (!outcome.ok) return outcome;
+      if (outcome.value.agreement !== undefined) deps.agreements?.remember(tenantId, outcome.value.agreement);
       if (outcome.value.before !== undefined) after(tenantId, outcome.value.before, outcome.value.saved);
       return ok(negotiationAck(outcome.value.saved.entity));
     },

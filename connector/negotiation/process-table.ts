@@ -236,16 +236,18 @@ export function isDuplicateKey(err: unknown): boolean {
 
 /**
  * Handles an initial message (one that creates a process) in one round trip where it can: `attempt(false)` treats it as
- * new without looking for an existing process, and the unique key on its process id (`insertAtCommit`) is the check.
- * When that commit fails on the key (a repeated message, or a concurrent twin committed first), or the attempt refuses
- * the message, `attempt(true)` runs once more and looks first, so a repeat is answered with the process it created.
+ * new without looking for an existing process, and the unique key on its process id (`insertAtCommit`) is the check;
+ * it may also decide on copies checked at COMMIT (`isConcurrentChange` when stale). When that commit fails on the key
+ * (a repeated message, or a concurrent twin committed first) or on a stale copy, or the attempt refuses the message,
+ * `attempt(true)` runs once more, looks first and reads what it needs, so a repeat is answered with the process it
+ * created and a refusal is decided on what the database holds.
  */
 export async function asNewUnlessRepeated<T extends { readonly ok: boolean }>(attempt: (lookFirst: boolean) => Promise<T>): Promise<T> {
   try {
     const fresh = await attempt(false);
     if (fresh.ok) return fresh;
   } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
+    if (!isDuplicateKey(err) && !isConcurrentChange(err)) throw err;
   }
   return attempt(true);
 }

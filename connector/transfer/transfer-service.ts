@@ -8,9 +8,10 @@ import type { DspDialect } from '../dsp/dialects';
 import { dspMessageFingerprint } from '../dsp/message-id';
 import type { DataAddress, TransferMessage, TransferProcessAck, TransferRequestMessage } from '../dsp/messages';
 import { transferEventName, type CallbackAddress, type ProcessEventSink } from '../negotiation/control-plane-events';
-import type { NegotiationStore } from '../negotiation/negotiation-store';
+import type { ContractAgreementRecord, NegotiationStore } from '../negotiation/negotiation-store';
 import { asNewUnlessRepeated, type WriteOptions } from '../negotiation/process-table';
 import { createRecentProcesses, onCopy, type ProcessBase, type RecentProcesses } from '../negotiation/recent-processes';
+import { checkAgreementAtCommit, type AgreementCopies } from '../negotiation/agreement-copies';
 import type { ProcessorHandOff } from '../negotiation/work-runner';
 import type { Database, TenantTx } from '../store/database';
 import { PULL_FORMAT } from '../catalog-service/catalog-service';
@@ -41,6 +42,8 @@ export interface TransferServiceDeps {
   readonly events?: ProcessEventSink;
   /** Rows this runtime committed last, shared with the processor (which reports its saves); a private one otherwise. */
   readonly recent?: RecentProcesses<TransferProcess>;
+  /** Agreements this runtime stored: a transfer starts from the copy, checked at COMMIT, instead of reading it first. */
+  readonly agreementCopies?: AgreementCopies;
 }
 
 /** Transfers that expect no further message: not worth keeping a copy of. */
@@ -131,12 +134,22 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     }
   }
 
-  /** Provider: the agreement must exist, belong to the caller, and its policy must hold in the transfer scope. */
-  async function admit(tx: TenantTx, message: TransferRequestMessage, from: Participant): Promise<Result<{ denied?: string }>> {
-    const found = await deps.agreements.findAgreementWithNegotiationState(tx, message.agreementId);
-    const agreement = found?.agreement;
-    if (agreement === undefined || agreement.role !== 'provider' || agreement.counterPartyId !== from.did) return fail('bad-request', `unknown agreement ${message.agreementId}`);
-    if (!['FINALIZING', 'FINALIZED'].includes(found?.negotiationState ?? '')) return fail('bad-request', `agreement ${message.agreementId} is not in force`);
+  /**
+   * Provider: the agreement must exist, belong to the caller, and its policy must hold in the transfer scope. From this
+   * runtime's copy (`fromCopy`) the agreement is not read: that it is still stored with its negotiation in force is
+   * checked at COMMIT, which fails like a stale copy when it is not.
+   */
+  async function admit(tx: TenantTx, message: TransferRequestMessage, from: Participant, fromCopy: boolean): Promise<Result<{ denied?: string }>> {
+    const copy = fromCopy ? deps.agreementCopies?.get(tx.tenantId, message.agreementId) : undefined;
+    let agreement = copy?.role === 'provider' ? copy : undefined;
+    if (agreement !== undefined) checkAgreementAtCommit(tx, agreement.id, 'provider');
+    else {
+      const found = await deps.agreements.findAgreementWithNegotiationState(tx, message.agreementId);
+      agreement = found?.agreement;
+      if (agreement === undefined || agreement.role !== 'provider' || agreement.counterPartyId !== from.did) return fail('bad-request', `unknown agreement ${message.agreementId}`);
+      if (!['FINALIZING', 'FINALIZED'].includes(found?.negotiationState ?? '')) return fail('bad-request', `agreement ${message.agreementId} is not in force`);
+    }
+    if (agreement.counterPartyId !== from.did) return fail('bad-request', `unknown agreement ${message.agreementId}`);
     if (message.format !== PULL_FORMAT) return fail('bad-request', `format ${message.format} is not supported (only ${PULL_FORMAT})`);
     const verdict = deps.engine.evaluate(agreement.policy, 'transfer.process', policyContextOf(from, deps.now(), {
       id: agreement.id, signedAt: new Date(agreement.signingDate), assetId: agreement.assetId, policy: agreement.policy,
@@ -153,7 +166,7 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
           const repeat = machine.checkRepeatedRequest(existing.entity, message, from.did);
           return repeat.ok ? ok({ saved: existing, created: false }) : repeat;
         }
-        const admitted = await admit(tx, message, from);
+        const admitted = await admit(tx, message, from, !lookFirst);
         if (!admitted.ok) return admitted;
         const created = machine.fromRequest({ id: `urn:uuid:${randomUUID()}`, tenantId, dialect, counterPartyId: from.did }, message, { messageId, senderId: from.did });
         const next = admitted.value.denied !== undefined ? machine.send(created, 'termination', { errorDetail: admitted.value.denied }) : machine.send(created, 'start');
@@ -213,9 +226,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
     },
 
     async start(tenantId, request) {
-      const outcome = await deps.db.withTenant(tenantId, async (tx): Promise<Result<StoredTransfer>> => {
-        const agreement = await deps.agreements.findAgreement(tx, request.agreementId);
+      // From this runtime's copy of the agreement when it has one (checked at COMMIT), else read first.
+      const attempt = (fromCopy: boolean) => deps.db.withTenant(tenantId, async (tx): Promise<Result<{ saved: StoredTransfer; read?: ContractAgreementRecord }>> => {
+        const copy = fromCopy ? deps.agreementCopies?.get(tenantId, request.agreementId) : undefined;
+        const read = copy?.role === 'consumer' ? undefined : await deps.agreements.findAgreement(tx, request.agreementId);
+        const agreement = copy?.role === 'consumer' ? copy : read;
         if (agreement === undefined || agreement.role !== 'consumer') return fail('bad-request', `no finalized agreement ${request.agreementId} where this tenant is the consumer`);
+        if (read === undefined) checkAgreementAtCommit(tx, agreement.id, 'consumer');
         const id = `urn:uuid:${randomUUID()}`;
         const initial = machine.startAsConsumer({ id, tenantId, dialect: request.dialect, counterPartyId: agreement.counterPartyId, providerAddress: request.counterPartyAddress, agreementId: agreement.id, format: request.format });
         const sent = machine.send(initial, 'request');
@@ -225,10 +242,13 @@ export function createTransferService(deps: TransferServiceDeps): TransferServic
           extra: { callbackAddresses: request.callbackAddresses ?? [], assetId: agreement.assetId, ...(request.privateProperties !== undefined ? { privateProperties: request.privateProperties } : {}) },
         });
         await audit(tx, request.actor, sent.value);
-        return ok(saved);
+        return ok({ saved, ...(read !== undefined ? { read } : {}) });
       });
-      if (outcome.ok) await after(tenantId, undefined, outcome.value);
-      return outcome;
+      const outcome = (await onCopy(() => attempt(true))) ?? (await attempt(false));
+      if (!outcome.ok) return outcome;
+      if (outcome.value.read !== undefined) deps.agreementCopies?.remember(tenantId, outcome.value.read);
+      await after(tenantId, undefined, outcome.value.saved);
+      return ok(outcome.value.saved);
     },
 
     async command(tenantId, id, command, reason, actor) {

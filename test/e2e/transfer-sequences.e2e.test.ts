@@ -159,6 +159,33 @@ describe.each(testEngines())('TCK transfer sequences on %s', (engine) => {
     await both(b, 'COMPLETED');
   });
 
+  it('starts a transfer from the agreement this runtime stored, without reading it, on both sides; a copy whose agreement is gone is refused at COMMIT and decided on the database', async () => {
+    const withTenant = h.db.withTenant.bind(h.db);
+    const agreementReads: string[] = [];
+    Object.assign(h.db, {
+      withTenant: <T>(tenant: string, work: Parameters<typeof withTenant>[1], options?: Parameters<typeof withTenant>[2]) => withTenant(tenant, (tx) => work({
+        ...tx,
+        query: (sql, params, o) => {
+          if (/FROM cp_agreements/.test(sql)) agreementReads.push(tenant);
+          return tx.query(sql, params, o);
+        },
+      }), options) as Promise<T>,
+    });
+    let agreementId: string;
+    try {
+      const t = await started();
+      expect(agreementReads).toEqual([]);
+      agreementId = (await find(OEM, t.c))?.entity.agreementId as string;
+    } finally {
+      Object.assign(h.db, { withTenant });
+    }
+    // The OEM's agreement row is gone (as after an erasure by another replica): the copy's check fails the commit.
+    await withTenant(OEM, (tx) => tx.query('DELETE FROM cp_agreements WHERE id = $1', [agreementId]));
+    const refused = await h.cp.transfers.start(OEM, { agreementId, counterPartyAddress: dsp, dialect: '2025-1', format: 'HttpData-PULL', actor: 'user:test' });
+    expect(refused).toMatchObject({ ok: false, reason: 'bad-request', message: `no finalized agreement ${agreementId} where this tenant is the consumer` });
+    expect(h.errors).toEqual([]);
+  });
+
   it('provider: a transfer request is refused with 400 for an unknown agreement, another participant\'s, or one whose negotiation has ended', async () => {
     const t = await started();
     const agreementId = (await find(OEM, t.c))?.entity.agreementId as string;
