@@ -188,6 +188,29 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
   }
 
   /**
+   * The agreement a negotiation reaching FINALIZING (provider) or FINALIZED (consumer) stores: the participant ids as
+   * the agreement's assigner and assignee name them, the counter-party's side defaulting to its DID.
+   */
+  function agreementMade(next: ContractNegotiation, stored: StoredNegotiation): Result<ContractAgreementRecord> {
+    const agreed = asPolicy(next.agreementPolicy);
+    if (!agreed.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
+    const counterPartyBpn = stored.extra['counterPartyBpn'];
+    return ok({
+      id: next.agreementId,
+      negotiationId: next.id,
+      role: next.role,
+      assetId: agreed.value.target ?? next.assetId ?? '',
+      providerId: agreed.value.assigner ?? (next.role === 'consumer' ? next.counterPartyId : ''),
+      consumerId: agreed.value.assignee ?? (next.role === 'provider' ? next.counterPartyId : ''),
+      counterPartyId: next.counterPartyId,
+      ...(typeof counterPartyBpn === 'string' ? { counterPartyBpn } : {}),
+      signingDate: Date.parse(agreed.value.timestamp ?? '') || deps.now().getTime(),
+      policy: agreed.value,
+      createdAt: deps.now().getTime(),
+    });
+  }
+
+  /**
    * What we do on a message `received` (the negotiation as the message left it) to `stored`: the decision a provider or
    * consumer makes at once (see "Processing model"), as the next state and any `extra` to merge.
    */
@@ -220,26 +243,14 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
       if (!sent.ok) return sent;
       next = sent.value;
       // Stored now (not on the FINALIZED ACK): the consumer may request a transfer before that ACK reaches us.
-      const agreed = asPolicy(next.agreementPolicy);
-      if (!agreed.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-      agreement = {
-        id: next.agreementId,
-        negotiationId: next.id,
-        role: 'provider',
-        assetId: agreed.value.target ?? next.assetId ?? '',
-        providerId: agreed.value.assigner ?? '',
-        consumerId: agreed.value.assignee ?? next.counterPartyId,
-        counterPartyId: next.counterPartyId,
-        ...(typeof stored.extra['counterPartyBpn'] === 'string' ? { counterPartyBpn: stored.extra['counterPartyBpn'] } : {}),
-        signingDate: Date.parse(agreed.value.timestamp ?? '') || deps.now().getTime(),
-        policy: agreed.value,
-        createdAt: deps.now().getTime(),
-      };
+      const made = agreementMade(next, stored);
+      if (!made.ok) return made;
+      agreement = made.value;
       store.insertAgreementAtCommit(tx, agreement);
     } else if (role === 'consumer' && next.state === 'AGREED') {
-      const agreement = asPolicy(next.agreementPolicy);
+      const agreed = asPolicy(next.agreementPolicy);
       const mine = asPolicy(stored.extra['requestedOffer']);
-      const sent = agreement.ok && mine.ok && policiesEquivalent(agreement.value, mine.value)
+      const sent = agreed.ok && mine.ok && policiesEquivalent(agreed.value, mine.value)
         ? machine.send(next, 'verification')
         : machine.send(next, 'termination', { errorDetail: 'the agreement does not match the requested offer' });
       if (!sent.ok) return sent;
@@ -255,20 +266,9 @@ export function createNegotiationService(deps: NegotiationServiceDeps): Negotiat
         next = sent.value;
       }
     } else if (role === 'consumer' && next.state === 'FINALIZED') {
-      const agreed = asPolicy(next.agreementPolicy);
-      if (!agreed.ok || next.agreementId === undefined) return fail('bad-request', 'the agreement of this negotiation cannot be read');
-      agreement = {
-        id: next.agreementId,
-        negotiationId: next.id,
-        role: 'consumer',
-        assetId: agreed.value.target ?? next.assetId ?? '',
-        providerId: agreed.value.assigner ?? next.counterPartyId,
-        consumerId: agreed.value.assignee ?? '',
-        counterPartyId: next.counterPartyId,
-        signingDate: Date.parse(agreed.value.timestamp ?? '') || deps.now().getTime(),
-        policy: agreed.value,
-        createdAt: deps.now().getTime(),
-      };
+      const made = agreementMade(next, stored);
+      if (!made.ok) return made;
+      agreement = made.value;
       store.insertAgreementAtCommit(tx, agreement);
       extra = {};
     }
