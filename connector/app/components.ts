@@ -176,6 +176,7 @@ export async function createComponents(config: AppConfig, deps: { readonly db: D
       { prepareCredentials: credentials.hooks.prepareCredentials, afterOnboard: credentials.hooks.afterOnboard },
       identity.hooks,
       { beforeErase: credentials.hooks.beforeErase, afterErase: credentials.hooks.afterErase },
+      { afterErase: (tenantId) => cp.forgetTenant(tenantId) },
     ]),
     closeStreams: () => events.closeStreams(),
     async start() {

@@ -1,12 +1,15 @@
 // Agreements this runtime stored, kept in memory: an agreement never changes, so a transfer can start from its copy.
 import type { TenantTx } from '../store/database';
 import type { ContractAgreementRecord } from './negotiation-store';
+import { forgetKeysOf } from './recent-processes';
 
 export interface AgreementCopies {
   /** Records an agreement once its transaction has committed. */
   remember(tenantId: string, agreement: ContractAgreementRecord): void;
   /** The agreement as stored, or undefined when this runtime did not store it (or has let it go). */
   get(tenantId: string, id: string): ContractAgreementRecord | undefined;
+  /** Drops every agreement of the tenant (the tenant was erased). */
+  forgetTenant(tenantId: string): void;
   /** Agreements held. */
   count(): number;
 }
@@ -23,6 +26,7 @@ export function createAgreementCopies(maxEntries = 2_000): AgreementCopies {
       if (held.size > maxEntries) held.delete(held.keys().next().value as string);
     },
     get: (tenantId, id) => held.get(keyOf(tenantId, id)),
+    forgetTenant: (tenantId) => forgetKeysOf(held, tenantId),
     count: () => held.size,
   };
 }

@@ -109,6 +109,8 @@ export interface ControlPlane {
   selfIdentity(tenantId: string): Promise<SelfIdentity>;
   start(): void;
   stop(): Promise<void>;
+  /** Drops what this runtime holds in memory of the tenant's processes and agreements (the tenant was erased). */
+  forgetTenant(tenantId: string): void;
 }
 
 export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlaneDeps): ControlPlane {
@@ -182,6 +184,11 @@ export function createControlPlane(config: ControlPlaneConfig, deps: ControlPlan
       await policyMonitor.stop();
       await negotiationProcessor.stop();
       await transferProcessor.stop();
+    },
+    forgetTenant(tenantId) {
+      recentNegotiations.forgetTenant(tenantId);
+      recentTransfers.forgetTenant(tenantId);
+      agreementCopies.forgetTenant(tenantId);
     },
   };
 }

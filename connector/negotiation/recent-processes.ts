@@ -17,6 +17,8 @@ export interface RecentProcesses<T extends { readonly id: string; readonly tenan
   saving<R extends StoredProcess<T> | undefined>(tenantId: string, id: string, save: Promise<R>): Promise<R>;
   /** Drops the copy (a write failed on a stale version). */
   forget(tenantId: string, id: string): void;
+  /** Drops every copy of the tenant's rows (the tenant was erased). */
+  forgetTenant(tenantId: string): void;
   /** Rows held. */
   count(): number;
 }
@@ -75,8 +77,17 @@ export function createRecentProcesses<T extends { readonly id: string; readonly 
     forget(tenantId, id) {
       rows.delete(keyOf(tenantId, id));
     },
+    forgetTenant(tenantId) {
+      forgetKeysOf(rows, tenantId);
+    },
     count: () => rows.size,
   };
+}
+
+/** Deletes the entries of `tenantId` from a map keyed `${tenantId}\u0000${id}`. */
+export function forgetKeysOf(map: Map<string, unknown>, tenantId: string): void {
+  const prefix = `${tenantId}\u0000`;
+  for (const key of [...map.keys()]) if (key.startsWith(prefix)) map.delete(key);
 }
 
 /** What a write to a process row is based on: the row this transaction locked, or a copy checked at COMMIT. */

@@ -8,7 +8,7 @@ const agreement = (id: string): ContractAgreementRecord => ({
 });
 
 describe('agreement copies', () => {
-  it('answers per tenant and id, and holds at most maxEntries, dropping the least recently stored', () => {
+  it('answers per tenant and id, holds at most maxEntries (dropping the least recently stored), and forgets an erased tenant', () => {
     const copies = createAgreementCopies(2);
     copies.remember('t1', agreement('a'));
     copies.remember('t1', agreement('b'));
@@ -20,5 +20,9 @@ describe('agreement copies', () => {
     expect(copies.get('t1', 'b')).toBeUndefined();
     expect(copies.get('t1', 'a')).toBeDefined();
     expect(copies.get('t1', 'c')).toBeDefined();
+    copies.remember('t10', agreement('a'));
+    copies.forgetTenant('t1');
+    expect(copies.count()).toBe(1);
+    expect(copies.get('t10', 'a')).toBeDefined();
   });
 });

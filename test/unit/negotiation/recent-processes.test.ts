@@ -26,6 +26,12 @@ describe('recent process rows', () => {
     recent.forget('t1', 'b');
     expect(await recent.current('t1', 'b')).toBeUndefined();
     expect(recent.count()).toBe(0);
+    // An erased tenant's rows go; another tenant's (even one whose id starts alike) stay.
+    recent.committed(row('c', 1, 'REQUESTED', 't1'));
+    recent.committed(row('c', 1, 'REQUESTED', 't10'));
+    recent.forgetTenant('t1');
+    expect(await recent.current('t1', 'c')).toBeUndefined();
+    expect(await recent.current('t10', 'c')).toEqual(row('c', 1, 'REQUESTED', 't10'));
   });
 
   it('holds at most maxEntries rows, dropping the least recently committed', async () => {
