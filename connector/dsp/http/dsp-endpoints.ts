@@ -79,6 +79,11 @@ function ids(message: unknown): { providerPid?: string; consumerPid?: string } {
   };
 }
 
+/** The messages to a transfer process, by the path verb that carries them (the same for either role). */
+const TRANSFER_MESSAGES: readonly (readonly [string, TransferMessage['type']])[] = [
+  ['start', 'TransferStartMessage'], ['completion', 'TransferCompletionMessage'], ['suspension', 'TransferSuspensionMessage'], ['termination', 'TransferTerminationMessage'],
+];
+
 function failureReply(area: Area, failure: Failure, message?: unknown): Reply {
   if (area === 'catalog') return catalogError(failure);
   const e = area === 'negotiation' ? negotiationError(failure, ids(message)) : transferError(failure, ids(message));
@@ -178,14 +183,16 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
   add('POST', '/negotiations/:id/agreement/verification', 'negotiation', processMessage('negotiation', 'provider', 'ContractAgreementVerificationMessage'));
   add('POST', '/negotiations/:id/termination', 'negotiation', processMessage('negotiation', 'provider', 'ContractNegotiationTerminationMessage'));
 
+  /** A transfer process's endpoints in `role` below `base`: its state, and the four messages either side may send. */
+  function transferProcess(base: string, role: 'provider' | 'consumer'): void {
+    add('GET', `${base}/:id`, 'transfer', processState('transfer', role));
+    for (const [verb, type] of TRANSFER_MESSAGES) add('POST', `${base}/:id/${verb}`, 'transfer', processMessage('transfer', role, type));
+  }
+
   // ---- provider: transfer ----
-  add('GET', '/transfers/:id', 'transfer', processState('transfer', 'provider'));
   add('POST', '/transfers/request', 'transfer', initialMessage('transfer', 'TransferRequestMessage', () => undefined,
     (ctx, m) => deps.transfers.onRequest(ctx.tenantId, ctx.dialect, m, ctx.from)));
-  add('POST', '/transfers/:id/start', 'transfer', processMessage('transfer', 'provider', 'TransferStartMessage'));
-  add('POST', '/transfers/:id/completion', 'transfer', processMessage('transfer', 'provider', 'TransferCompletionMessage'));
-  add('POST', '/transfers/:id/suspension', 'transfer', processMessage('transfer', 'provider', 'TransferSuspensionMessage'));
-  add('POST', '/transfers/:id/termination', 'transfer', processMessage('transfer', 'provider', 'TransferTerminationMessage'));
+  transferProcess('/transfers', 'provider');
 
   // ---- consumer callbacks (our callbackAddress is `<dsp base>/callback`) ----
   add('GET', '/callback/negotiations/:id', 'negotiation', processState('negotiation', 'consumer'));
@@ -197,11 +204,7 @@ export function createDspEndpoints(deps: DspEndpointDeps): DspEndpoints {
   add('POST', '/callback/negotiations/:id/agreement', 'negotiation', processMessage('negotiation', 'consumer', 'ContractAgreementMessage'));
   add('POST', '/callback/negotiations/:id/events', 'negotiation', processMessage('negotiation', 'consumer', 'ContractNegotiationEventMessage'));
   add('POST', '/callback/negotiations/:id/termination', 'negotiation', processMessage('negotiation', 'consumer', 'ContractNegotiationTerminationMessage'));
-  add('GET', '/callback/transfers/:id', 'transfer', processState('transfer', 'consumer'));
-  add('POST', '/callback/transfers/:id/start', 'transfer', processMessage('transfer', 'consumer', 'TransferStartMessage'));
-  add('POST', '/callback/transfers/:id/completion', 'transfer', processMessage('transfer', 'consumer', 'TransferCompletionMessage'));
-  add('POST', '/callback/transfers/:id/suspension', 'transfer', processMessage('transfer', 'consumer', 'TransferSuspensionMessage'));
-  add('POST', '/callback/transfers/:id/termination', 'transfer', processMessage('transfer', 'consumer', 'TransferTerminationMessage'));
+  transferProcess('/callback/transfers', 'consumer');
 
   function encode(dialect: DspDialect, reply: Reply): DspAnswer {
     const json = reply.body === undefined ? undefined : JSON.stringify(encodeOutbound(deps.codec, reply.body, dialect));
